@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { addDemoStacks } from '../examples/demo-stacks';
+import { addQualityGates } from '../examples/quality-gates';
+
+const app = new App();
+addDemoStacks(app);
+addQualityGates(app);
+app.synth();

@@ -1,0 +1,10 @@
+import { App } from 'aws-cdk-lib';
+import { DataLakeDemoStack } from './data-lake/data-lake-stack';
+
+/**
+ * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
+ * without an AWS account and deploy to whatever account and region the CLI is configured for.
+ */
+export function addDemoStacks(app: App): void {
+  new DataLakeDemoStack(app, 'DataLakeDemo');
+}

@@ -1,0 +1,198 @@
+import { Names, Stack, Token } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
+import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
+import { attachGrantPolicy, granteeId } from '../core/grant-policy';
+import { SecureBucket } from '../core/secure-bucket';
+import { check } from '../core/validation';
+import { LakeFormationGovernance } from './lake-formation-governance';
+import { StorageTiering } from './storage-tiering';
+
+/** Glue actions that read the catalog entries of a zone (needed with or without Lake Formation). */
+export const CATALOG_READ_ACTIONS = [
+  'glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetTableVersion', 'glue:GetTableVersions',
+  'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition',
+];
+/** Glue actions that create and change tables and partitions in a zone's database. */
+const CATALOG_WRITE_ACTIONS = [
+  'glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable', 'glue:BatchDeleteTable',
+  'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
+  'glue:DeletePartition', 'glue:BatchDeletePartition',
+];
+
+/** Glue database names that every engine of the lake accepts (Athena rejects upper case and hyphens). */
+const DATABASE_NAME = /^[a-z0-9_]{1,255}$/;
+
+/** Properties of a {@link DataLakeZone}. */
+export interface DataLakeZoneProps extends DataRetentionProps {
+  /** The zone's name, such as `raw`, `curated` or `analytics`. */
+  readonly zoneName: string;
+  /** The customer-managed key that encrypts the zone's objects. */
+  readonly encryptionKey: kms.IKey;
+  /** Where S3 writes the zone bucket's access logs. */
+  readonly serverAccessLogsBucket: s3.IBucket;
+  /** When and where the zone's objects move between storage classes. */
+  readonly tiering: StorageTiering;
+  /**
+   * The name of the zone's Glue database: lower-case letters, digits and underscores.
+   *
+   * @default - derived from the construct path, unique in the account and region
+   */
+  readonly databaseName?: string;
+  /**
+   * The Lake Formation governance of the lake. When given, the zone's location is registered with
+   * Lake Formation, its database does not grant `IAM_ALLOWED_PRINCIPALS` on new tables, and the
+   * zone's grants are Lake Formation permissions.
+   *
+   * @default - access is controlled by IAM and the key policy alone
+   */
+  readonly governance?: LakeFormationGovernance;
+  /**
+   * LF-tags of the zone's database (key → value), inherited by its tables. Needs `governance`,
+   * and each key and value must be one of its tags.
+   *
+   * @default - no LF-tags
+   */
+  readonly lfTags?: Record<string, string>;
+}
+
+/**
+ * One zone of a data lake: a bucket for its objects and a Glue database for its tables.
+ *
+ * Zones separate data by how refined it is. The raw zone keeps what the sources sent, unchanged,
+ * so that any later step can be re-run; the curated zone holds cleaned, deduplicated, typed data
+ * (usually Parquet, partitioned); the analytics zone holds aggregates and features built for one
+ * use. Each zone has its own bucket, so that it can have its own lifecycle tiering and its own
+ * grants, and its own Glue database, so that crawlers, Athena, Spark and SageMaker see its tables.
+ *
+ * Cost at idle: nothing beyond storage (S3 bills per GB-month and per request; the Glue Data
+ * Catalog is free for the first million objects).
+ */
+export class DataLakeZone extends Construct {
+  /** The zone's name. */
+  public readonly zoneName: string;
+  /** The zone's bucket. */
+  public readonly bucket: s3.Bucket;
+  /** The zone's Glue database. */
+  public readonly database: glue.CfnDatabase;
+  /** The name of the zone's Glue database. */
+  public readonly databaseName: string;
+  /** The zone's lifecycle tiering. */
+  public readonly tiering: StorageTiering;
+  private readonly governance?: LakeFormationGovernance;
+  private readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: DataLakeZoneProps) {
+    super(scope, id);
+    this.zoneName = props.zoneName;
+    this.tiering = props.tiering;
+    this.governance = props.governance;
+    this.encryptionKey = props.encryptionKey;
+    this.databaseName = props.databaseName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '_' }).toLowerCase().replace(/[^a-z0-9_]/g, '_');
+    if (!Token.isUnresolved(this.databaseName)) {
+      check(DATABASE_NAME.test(this.databaseName), this, 'databaseName', this.databaseName,
+        'must be 1 to 255 lower-case letters, digits or underscores (Athena cannot query databases with other names)');
+    }
+
+    const tiering = props.tiering.render(this, 'tiering');
+    this.bucket = new SecureBucket(this, 'Bucket', {
+      encryptionKey: props.encryptionKey,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+      lifecycleRules: tiering.lifecycleRules,
+      transitionDefaultMinimumObjectSize: tiering.transitionDefaultMinimumObjectSize,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Stack.of(this).account,
+      databaseInput: {
+        name: this.databaseName,
+        description: `The ${this.zoneName} zone of the data lake`,
+        locationUri: this.bucket.s3UrlForObject(),
+        // Under Lake Formation, tables created in this database grant nothing to
+        // IAM_ALLOWED_PRINCIPALS: access comes from Lake Formation grants only.
+        createTableDefaultPermissions: props.governance ? [] : undefined,
+      },
+    });
+    this.database.applyRemovalPolicy(dataRemovalPolicy(props));
+    props.governance?.governDatabase(this.database);
+    props.governance?.registerLocation(this.bucket, props.encryptionKey);
+    if (props.lfTags && Object.keys(props.lfTags).length > 0) {
+      check(props.governance !== undefined, this, 'lfTags', props.lfTags, 'need Lake Formation governance (LF-tags are Lake Formation resources)');
+      props.governance?.tagDatabase(this, this.database, this.databaseName, props.lfTags);
+    }
+  }
+
+  /** The ARNs of the Glue catalog, this zone's database and its tables. */
+  public get catalogArns(): string[] {
+    return [catalogArn(this), ...this.databaseArns];
+  }
+
+  /** The ARNs of this zone's Glue database and its tables. */
+  public get databaseArns(): string[] {
+    const stack = Stack.of(this);
+    return [
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/*` }),
+    ];
+  }
+
+  /**
+   * Lets `grantee` read the zone: its tables in the catalog and the objects behind them.
+   *
+   * Without Lake Formation: IAM permissions on the bucket's objects, the key and the catalog.
+   * With Lake Formation: `DESCRIBE` on the database and `SELECT`/`DESCRIBE` on all its tables, plus
+   * the IAM permissions Lake Formation still requires (`lakeformation:GetDataAccess` and the Glue
+   * catalog reads); integrated engines then read the objects with credentials that Lake Formation
+   * vends, and `grantee` needs no bucket permission. `grantee` must then be an IAM role or user.
+   *
+   * The IAM permissions go into a policy of their own (see `attachGrantPolicy`).
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Policy | undefined {
+    if (this.governance) {
+      this.governance.grantDatabase(this, grantee, this.databaseName, ['DESCRIBE']);
+      this.governance.grantTables(this, grantee, this.databaseName, ['SELECT', 'DESCRIBE']);
+    }
+    return this.attachPolicy(`Read${granteeId(this, grantee)}`, grantee, CATALOG_READ_ACTIONS, objectReadStatements(this.bucket, this.encryptionKey));
+  }
+
+  /**
+   * Lets `grantee` read and write the zone's objects and create and change its tables.
+   *
+   * With Lake Formation: `CREATE_TABLE`, `ALTER` and `DESCRIBE` on the database, `SELECT`,
+   * `INSERT`, `DELETE`, `ALTER` and `DESCRIBE` on all its tables, and `DATA_LOCATION_ACCESS` on the
+   * zone's location (needed to create tables that point at it). Services that write objects
+   * directly rather than through Lake Formation (Firehose, DMS) need `bucket` grants instead.
+   */
+  public grantWrite(grantee: iam.IGrantable): iam.Policy | undefined {
+    if (this.governance) {
+      this.governance.grantDatabase(this, grantee, this.databaseName, ['CREATE_TABLE', 'ALTER', 'DESCRIBE']);
+      this.governance.grantTables(this, grantee, this.databaseName, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
+      this.governance.grantDataLocation(this, grantee, this.bucket);
+    }
+    return this.attachPolicy(`Write${granteeId(this, grantee)}`, grantee, [...CATALOG_READ_ACTIONS, ...CATALOG_WRITE_ACTIONS],
+      objectReadWriteStatements(this.bucket, this.encryptionKey));
+  }
+
+  private attachPolicy(id: string, grantee: iam.IGrantable, catalogActions: string[], objectStatements: iam.PolicyStatement[]) {
+    const catalog = new iam.PolicyStatement({ actions: catalogActions, resources: this.catalogArns });
+    return attachGrantPolicy(this, id, {
+      grantee,
+      statements: this.governance ? [catalog, this.governance.dataAccessStatement()] : [catalog, ...objectStatements],
+      wildcardReason: this.governance
+        ? `all tables of the ${this.zoneName} zone's database (\`table/${this.databaseName}/*\`): crawlers and jobs create them after deployment; `
+          + 'lakeformation:GetDataAccess only accepts `*`, and Lake Formation grants decide what it vends'
+        : `all tables of the ${this.zoneName} zone's database and all objects of its bucket (\`table/${this.databaseName}/*\`, \`<bucket>/*\`): `
+          + 'crawlers and jobs create them after deployment',
+    });
+  }
+}
+
+/** The ARN of the Glue Data Catalog of the account and region of `scope`. */
+export function catalogArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'glue', resource: 'catalog' });
+}

@@ -1,0 +1,250 @@
+import { CfnResource, DefaultStackSynthesizer, Fn, Names, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { granteeId, principalArn } from '../core/grant-policy';
+import { objectReadWriteStatements } from '../core/bucket-statements';
+import { PropValidationError, check, checkInteger } from '../core/validation';
+import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+
+/** Permissions Lake Formation grants on a database. */
+export type DatabasePermission = 'ALL' | 'ALTER' | 'CREATE_TABLE' | 'DESCRIBE' | 'DROP';
+/** Permissions Lake Formation grants on a table. */
+export type TablePermission = 'ALL' | 'ALTER' | 'DELETE' | 'DESCRIBE' | 'DROP' | 'INSERT' | 'SELECT';
+
+/** Properties of a {@link LakeFormationGovernance}. */
+export interface LakeFormationGovernanceProps {
+  /**
+   * IAM roles to add as data lake administrators (for example the data platform team's role).
+   *
+   * @default - no other administrators
+   */
+  readonly admins?: iam.IRole[];
+  /**
+   * Add the CloudFormation execution role of the CDK bootstrap (`cdk-<qualifier>-cfn-exec-role-…`)
+   * as a data lake administrator. CloudFormation creates the grants of this construct with that
+   * role, and only an administrator (or a holder of the grant option) can grant.
+   *
+   * @default true
+   */
+  readonly includeDeploymentRole?: boolean;
+  /**
+   * LF-tags to create, each key with its allowed values. Tag databases with them (the zones'
+   * `lfTags`) and grant on tag expressions with `grantOnTags`.
+   *
+   * @default - no LF-tags
+   */
+  readonly tags?: Record<string, string[]>;
+}
+
+/** A grant on the databases or tables whose LF-tags match an expression. */
+export interface TagGrant {
+  /** Tag keys with the values that match (all keys must match; any listed value of a key matches). 1 to 5 keys. */
+  readonly expression: Record<string, string[]>;
+  /** Whether the grant covers the matching databases or the tables in them. */
+  readonly resourceType: 'DATABASE' | 'TABLE';
+  /** What the grantee may do with the matching resources. */
+  readonly permissions: Array<DatabasePermission | TablePermission>;
+}
+
+/** LF-tag keys and values: letters, digits, spaces and `_ . : / = + - @ %` (values may also use `*`). */
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%*]{1,256}$/u;
+
+/**
+ * AWS Lake Formation governance for a data lake: administrators, registered locations, grants and
+ * LF-tags.
+ *
+ * Without Lake Formation, access to a lake is the sum of IAM policies, bucket policies and key
+ * policies, at the granularity of S3 prefixes. Lake Formation adds one place to grant access to
+ * catalog databases, tables and columns (like a database's GRANT), and vends temporary S3
+ * credentials to integrated engines (Athena, Glue, EMR, Redshift Spectrum) for the locations it
+ * governs, so that analysts need no bucket permissions at all.
+ *
+ * The choices made here:
+ * - `AWS::LakeFormation::DataLakeSettings` with `MutationType: APPEND`: the stack adds its
+ *   administrators and never replaces the account's existing ones (the default `REPLACE` would
+ *   overwrite them, and locking out the admins is a common way to lose control of a lake).
+ * - Each location is registered with a dedicated data-access role, not the service-linked role:
+ *   only a role of your own can use a customer-managed KMS key and be audited per lake.
+ * - Every Lake Formation resource depends on the one created before it: CloudFormation would
+ *   otherwise create grants in parallel, and concurrent grants fail with
+ *   `ConcurrentModificationException`.
+ *
+ * Cost: Lake Formation permissions are free; the data-access role and registrations cost nothing.
+ *
+ * @see https://docs.aws.amazon.com/lake-formation/latest/dg/what-is-lake-formation.html
+ */
+export class LakeFormationGovernance extends Construct {
+  /** The data lake settings resource (APPEND mode). */
+  public readonly settings: lakeformation.CfnDataLakeSettings;
+  /** The role Lake Formation assumes to read and write the registered locations. */
+  public readonly dataAccessRole: iam.Role;
+  /** The LF-tags this construct created, by key. */
+  public readonly tags: Record<string, lakeformation.CfnTag> = {};
+  private readonly tagValues: Record<string, string[]>;
+  private last: CfnResource;
+
+  constructor(scope: Construct, id: string, props: LakeFormationGovernanceProps = {}) {
+    super(scope, id);
+    const admins = (props.admins ?? []).map(role => role.roleArn);
+    if (props.includeDeploymentRole ?? true) {
+      admins.unshift(this.deploymentRoleArn());
+    }
+    check(admins.length > 0, this, 'admins', props.admins,
+      'must name at least one role when `includeDeploymentRole` is false (someone must be able to grant)');
+
+    this.settings = new lakeformation.CfnDataLakeSettings(this, 'Settings', {
+      mutationType: 'APPEND',
+      admins: admins.map(arn => ({ dataLakePrincipalIdentifier: arn })),
+    });
+    this.last = this.settings;
+
+    this.dataAccessRole = new iam.Role(this, 'DataAccessRole', {
+      assumedBy: new iam.ServicePrincipal('lakeformation.amazonaws.com'),
+      description: 'Lake Formation reads and writes the registered locations of the data lake with this role',
+    });
+    acknowledgeWildcards(this.dataAccessRole, 'Lake Formation reads and writes any object of the registered zone buckets '
+      + '(`<bucket>/*`) on behalf of the principals it has granted; the role has no other permission');
+
+    this.tagValues = props.tags ?? {};
+    Object.entries(this.tagValues).forEach(([key, values], index) => {
+      check(TAG_KEY.test(key), this, `tags[${index}] key`, key,
+        'must be 1 to 128 letters, digits, spaces or _ . : / = + - @ %');
+      checkInteger(this, `tags.${key}.length`, values.length, { min: 1, max: 1000, why: 'an LF-tag has 1 to 1,000 values' });
+      values.forEach(value => check(TAG_VALUE.test(value), this, `tags.${key}`, value,
+        'values must be 1 to 256 letters, digits, spaces or _ . : / = + - @ % *'));
+      const tag = new lakeformation.CfnTag(this, `Tag${index}`, { tagKey: key, tagValues: values });
+      this.chain(tag);
+      this.tags[key] = tag;
+    });
+  }
+
+  /** Orders a Glue database after the settings, so the deployment role is an administrator first. */
+  public governDatabase(database: glue.CfnDatabase): void {
+    this.chain(database);
+  }
+
+  /**
+   * Registers `bucket` as a data lake location, read and written through the data-access role.
+   */
+  public registerLocation(bucket: s3.IBucket, key: kms.IKey): lakeformation.CfnResource {
+    objectReadWriteStatements(bucket, key).forEach(statement => this.dataAccessRole.addToPrincipalPolicy(statement));
+    const location = new lakeformation.CfnResource(this, `Location${Names.nodeUniqueId(bucket.node)}`, {
+      resourceArn: bucket.bucketArn,
+      useServiceLinkedRole: false,
+      roleArn: this.dataAccessRole.roleArn,
+    });
+    // The role's policy must exist before Lake Formation uses the role.
+    location.node.addDependency(this.dataAccessRole);
+    this.chain(location);
+    return location;
+  }
+
+  /**
+   * The IAM permission every Lake Formation principal needs to receive data credentials.
+   * `lakeformation:GetDataAccess` has no resource type: it can only be granted on `*`; what the
+   * principal may read is decided by the Lake Formation grants.
+   */
+  public dataAccessStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
+  }
+
+  /** Grants `permissions` on the database `databaseName`. */
+  public grantDatabase(scope: IConstruct, grantee: iam.IGrantable, databaseName: string, permissions: DatabasePermission[]): void {
+    this.grant(scope, grantee, `Database${databaseName}`, { database: { catalogId: this.catalogId, name: databaseName } }, permissions);
+  }
+
+  /** Grants `permissions` on all tables, present and future, of the database `databaseName`. */
+  public grantTables(scope: IConstruct, grantee: iam.IGrantable, databaseName: string, permissions: TablePermission[]): void {
+    this.grant(scope, grantee, `Tables${databaseName}`, {
+      table: { catalogId: this.catalogId, databaseName, tableWildcard: {} },
+    }, permissions);
+  }
+
+  /** Grants `DATA_LOCATION_ACCESS` on a registered bucket: the right to create tables that point at it. */
+  public grantDataLocation(scope: IConstruct, grantee: iam.IGrantable, bucket: s3.IBucket): void {
+    this.grant(scope, grantee, `Location${Names.nodeUniqueId(bucket.node)}`, {
+      dataLocation: { catalogId: this.catalogId, resourceArn: bucket.bucketArn },
+    }, ['DATA_LOCATION_ACCESS']);
+  }
+
+  /** Attaches LF-tags (key → one value) to a database; its tables inherit them. */
+  public tagDatabase(scope: IConstruct, database: glue.CfnDatabase, databaseName: string, tags: Record<string, string>): void {
+    Object.entries(tags).forEach(([key, value]) => this.checkTag(scope, `lfTags.${key}`, key, [value]));
+    const association = new lakeformation.CfnTagAssociation(scope, 'TagAssociation', {
+      resource: { database: { catalogId: this.catalogId, name: databaseName } },
+      lfTags: Object.entries(tags).map(([tagKey, value]) => ({ catalogId: this.catalogId, tagKey, tagValues: [value] })),
+    });
+    association.addResourceDependency(database);
+    this.chain(association);
+  }
+
+  /**
+   * Grants `permissions` on every database or table whose LF-tags match `grant.expression`: new
+   * databases tagged the same way are covered without a new grant.
+   */
+  public grantOnTags(scope: IConstruct, grantee: iam.IGrantable, grant: TagGrant): void {
+    const keys = Object.keys(grant.expression);
+    checkInteger(scope, 'expression keys', keys.length, { min: 1, max: 5, why: 'an LF-tag expression has 1 to 5 tags' });
+    keys.forEach(key => this.checkTag(scope, `expression.${key}`, key, grant.expression[key]));
+    const description = keys.map(key => `${key}${grant.expression[key].join('')}`).join('');
+    this.grant(scope, grantee, `${grant.resourceType}Tags${description}`, {
+      lfTagPolicy: {
+        catalogId: this.catalogId,
+        resourceType: grant.resourceType,
+        expression: keys.map(tagKey => ({ tagKey, tagValues: grant.expression[tagKey] })),
+      },
+    }, grant.permissions);
+  }
+
+  private checkTag(scope: IConstruct, prop: string, key: string, values: string[]): void {
+    const declared = this.tagValues[key];
+    check(declared !== undefined, scope, prop, key, `must be an LF-tag of the lake (${Object.keys(this.tagValues).join(', ') || 'none declared'})`);
+    values.forEach(value => check(declared.includes(value), scope, prop, value, `must be a value of LF-tag ${key} (${declared.join(', ')})`));
+  }
+
+  private grant(scope: IConstruct, grantee: iam.IGrantable, what: string,
+    resource: lakeformation.CfnPrincipalPermissions.ResourceProperty, permissions: string[]): lakeformation.CfnPrincipalPermissions {
+    const principal = principalArn(scope, grantee);
+    const id = `Grant${what}${granteeId(this, grantee)}`.replace(/[^A-Za-z0-9]/g, '');
+    const existing = this.node.tryFindChild(id) as lakeformation.CfnPrincipalPermissions | undefined;
+    if (existing) {
+      existing.permissions = [...new Set([...existing.permissions, ...permissions])];
+      return existing;
+    }
+    const permission = new lakeformation.CfnPrincipalPermissions(this, id, {
+      catalog: this.catalogId,
+      principal: { dataLakePrincipalIdentifier: principal },
+      resource,
+      permissions,
+      permissionsWithGrantOption: [],
+    });
+    this.chain(permission);
+    return permission;
+  }
+
+  private chain(resource: CfnResource): void {
+    if (resource !== this.last) {
+      resource.addResourceDependency(this.last);
+      this.last = resource;
+    }
+  }
+
+  private get catalogId(): string {
+    return Stack.of(this).account;
+  }
+
+  private deploymentRoleArn(): string {
+    const synthesizer = Stack.of(this).synthesizer;
+    if (!(synthesizer instanceof DefaultStackSynthesizer)) {
+      throw new PropValidationError(this, 'includeDeploymentRole', true,
+        `needs the DefaultStackSynthesizer, which names the CloudFormation execution role (this stack uses ${synthesizer.constructor.name}); `
+        + 'set it to false and name an administrator in `admins`');
+    }
+    return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
+  }
+}
