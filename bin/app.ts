@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { addDemoStacks } from '../examples/demo-stacks';
-import { addQualityGates } from '../examples/quality-gates';
+import { addQualityGates, printGateResults, readGateResults } from '../examples/quality-gates';
 
 const app = new App();
 addDemoStacks(app);
 addQualityGates(app);
-app.synth();
+const assembly = app.synth();
+printGateResults(readGateResults(assembly.directory));

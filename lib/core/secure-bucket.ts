@@ -105,7 +105,10 @@ export class AccessLogBucket extends s3.Bucket {
 export interface SecureBucketProps extends DataRetentionProps {
   /** The customer-managed KMS key that encrypts every object (SSE-KMS with an S3 Bucket Key). */
   readonly encryptionKey: kms.IKey;
-  /** Where S3 writes the server access logs of this bucket. */
+  /**
+   * Where S3 writes the server access logs of this bucket. A bucket created in the same app gets
+   * the bucket-policy statement that lets S3 deliver the logs; an imported one must have it.
+   */
   readonly serverAccessLogsBucket: s3.IBucket;
   /**
    * The prefix of this bucket's access logs in `serverAccessLogsBucket`.
@@ -144,13 +147,34 @@ export class SecureBucket extends s3.Bucket {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,
-      serverAccessLogsBucket: props.serverAccessLogsBucket,
-      serverAccessLogsPrefix: props.serverAccessLogsPrefix ?? `${scope.node.path}/${id}/`,
       lifecycleRules: props.lifecycleRules,
       transitionDefaultMinimumObjectSize: props.transitionDefaultMinimumObjectSize,
     });
     sendEventsToEventBridge(this);
     acknowledgeAutoDeleteProvider(this);
+    this.sendAccessLogsTo(props.serverAccessLogsBucket, props.serverAccessLogsPrefix ?? `${this.node.path}/`);
+  }
+
+  /**
+   * Turns on server access logging through the bucket's `LoggingConfiguration` and lets the S3
+   * logging service write this bucket's logs, and only these, into the log bucket's policy.
+   * (The L2 `serverAccessLogsBucket` prop depends on a feature flag to do the same; without it,
+   * it falls back to an ACL that buckets with ACLs disabled reject.)
+   */
+  private sendAccessLogsTo(logBucket: s3.IBucket, prefix: string): void {
+    (this.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: logBucket.bucketName,
+      logFilePrefix: prefix,
+    };
+    logBucket.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logBucket.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      },
+    }));
   }
 }
 

@@ -108,7 +108,7 @@ export class DataLake extends Construct {
     const zoneOptions: DataLakeZoneOptions[] = props.zones ?? DEFAULT_ZONES.map(name => ({ name }));
     this.validateZones(zoneOptions);
     if (props.accessLogsRetention) {
-      checkInteger(this, 'accessLogsRetention', props.accessLogsRetention.toDays(), { min: 1, why: 'days' });
+      checkInteger(this, 'accessLogsRetention', props.accessLogsRetention.toDays({ integral: false }), { min: 1, why: 'in days: S3 expires objects by whole days' });
     }
 
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the zones of the data lake ${this.node.path}`, props);

@@ -179,7 +179,6 @@ export class LakeFormationGovernance extends Construct {
       resource: { database: { catalogId: this.catalogId, name: databaseName } },
       lfTags: Object.entries(tags).map(([tagKey, value]) => ({ catalogId: this.catalogId, tagKey, tagValues: [value] })),
     });
-    association.addResourceDependency(database);
     this.chain(association);
   }
 

@@ -1,0 +1,344 @@
+import { App, CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DataLake, DataLakeProps, StorageTiering } from '../../lib';
+import { CDK_CONTEXT, newStack } from '../helpers';
+
+function lake(props: DataLakeProps = {}, stack = newStack('Lake')) {
+  return new DataLake(stack, 'Lake', props);
+}
+
+function templateOf(dataLake: DataLake) {
+  return Template.fromStack(Stack.of(dataLake));
+}
+
+const governed: DataLakeProps = { lakeFormation: { tags: { classification: ['public', 'confidential'] } } };
+
+describe('zones', () => {
+  test('three zones by default, each with its own bucket and Glue database', () => {
+    const dataLake = lake();
+    expect(dataLake.zones.map(zone => zone.zoneName)).toEqual(['raw', 'curated', 'analytics']);
+    const template = templateOf(dataLake);
+    template.resourceCountIs('AWS::S3::Bucket', 4); // three zones and the access-log bucket
+    template.resourceCountIs('AWS::Glue::Database', 3);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  test('each zone is tiered by how it is read', () => {
+    const template = templateOf(lake());
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const lifecycleOf = (zone: string) => {
+      const logicalId = Object.keys(buckets).find(id => id.startsWith(`Lake${zone}Bucket`))!;
+      return buckets[logicalId].Properties.LifecycleConfiguration.Rules[0];
+    };
+    expect(lifecycleOf('Raw').Id).toBe('raw-landing-then-archive');
+    expect(lifecycleOf('Curated').Transitions).toEqual([{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }]);
+    expect(lifecycleOf('Analytics').Id).toBe('frequently-read');
+  });
+
+  test('zone buckets are KMS-encrypted with the lake key and a Bucket Key, versioned with Object Lock, private, TLS-only, logged and evented', () => {
+    const template = templateOf(lake());
+    const zoneBuckets = template.findResources('AWS::S3::Bucket', {
+      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } },
+    });
+    expect(Object.keys(zoneBuckets)).toHaveLength(3);
+    for (const bucket of Object.values(zoneBuckets)) {
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^LakeKey/), 'Arn'] } } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        ObjectLockEnabled: true,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^LakeAccessLogs/) } },
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the access-log bucket uses SSE-S3, expires logs and admits only the S3 logging service for the zone buckets', () => {
+    const template = templateOf(lake({ accessLogsRetention: undefined }));
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-access-logs', ExpirationInDays: 365 })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^LakeAccessLogs') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeRawBucket'), 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        })]),
+      },
+    });
+  });
+
+  test('the key rotates, is retained by default and only AWS services may create grants on it', () => {
+    const template = templateOf(lake());
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' },
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        })]) },
+      },
+    });
+  });
+
+  test('DESTROY deletes and empties buckets, and deletes the key after 7 days', () => {
+    const template = templateOf(lake({ removalPolicy: RemovalPolicy.DESTROY }));
+    expect(Object.values(template.findResources('AWS::S3::Bucket')).every(bucket => bucket.DeletionPolicy === 'Delete')).toBe(true);
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 4);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: { PendingWindowInDays: 7 } });
+  });
+
+  test('Glue databases point at their zone and, without Lake Formation, keep the account default permissions', () => {
+    const dataLake = lake();
+    expect(dataLake.zone('raw').databaseName).toMatch(/^[a-z0-9_]*raw_[0-9a-f]{8}$/);
+    const template = templateOf(dataLake);
+    template.hasResourceProperties('AWS::Glue::Database', {
+      CatalogId: { Ref: 'AWS::AccountId' },
+      DatabaseInput: {
+        Name: dataLake.zone('raw').databaseName,
+        LocationUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^LakeRawBucket') }]] },
+        CreateTableDefaultPermissions: Match.absent(),
+      },
+    });
+  });
+
+  test('two lakes in one stack get different database names', () => {
+    const stack = newStack('Two');
+    const first = new DataLake(stack, 'First');
+    const second = new DataLake(stack, 'Second');
+    expect(first.zone('raw').databaseName).not.toBe(second.zone('raw').databaseName);
+  });
+
+  test('custom zones with their own tiering and database name', () => {
+    const dataLake = lake({ zones: [{ name: 'feature-store', tiering: StorageTiering.frequentlyRead(), databaseName: 'features' }] });
+    expect(dataLake.zone('feature-store').node.id).toBe('FeatureStore');
+    templateOf(dataLake).hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'features' } });
+  });
+});
+
+describe('grants without Lake Formation', () => {
+  test('grantRead gives object reads, key decrypt and catalog reads on the zone only, in a policy of its own', () => {
+    const stack = newStack('Grants');
+    const dataLake = lake({}, stack);
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('curated').grantRead(reader);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: Match.arrayWith(['glue:GetPartitions', 'glue:GetTable']), Resource: Match.arrayWith([
+            { 'Fn::Join': ['', Match.arrayWith([`:table/${dataLake.zone('curated').databaseName}/*`])] },
+          ]) }),
+          Match.objectLike({ Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeCuratedBucket'), 'Arn'] } }),
+          Match.objectLike({ Action: ['s3:GetObject', 's3:GetObjectVersion'] }),
+          Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeKey'), 'Arn'] } }),
+        ],
+      },
+    });
+    template.resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
+  });
+
+  test('grantWrite adds writes and delete markers but never permanent version deletes', () => {
+    const stack = newStack('Grants');
+    const dataLake = lake({}, stack);
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('raw').grantWrite(writer);
+    dataLake.zone('raw').grantWrite(writer); // a second grant reuses the policy
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    expect(Object.keys(policies)).toHaveLength(1);
+    const actions = JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument);
+    expect(actions).toContain('s3:PutObject');
+    expect(actions).toContain('s3:DeleteObject"');
+    expect(actions).toContain('glue:CreateTable');
+    expect(actions).toContain('kms:GenerateDataKey');
+    expect(actions).not.toContain('s3:DeleteObjectVersion');
+    expect(actions).not.toContain('lakeformation:GetDataAccess');
+  });
+});
+
+describe('Lake Formation governance', () => {
+  test('settings APPEND the deployment role as administrator and never REPLACE', () => {
+    const template = templateOf(lake(governed));
+    template.resourceCountIs('AWS::LakeFormation::DataLakeSettings', 1);
+    template.hasResourceProperties('AWS::LakeFormation::DataLakeSettings', {
+      MutationType: 'APPEND',
+      Admins: [{ DataLakePrincipalIdentifier: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}' } }],
+    });
+  });
+
+  test('named admins are added, and the deployment role can be left out', () => {
+    const stack = newStack('Admins');
+    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    lake({ lakeFormation: { admins: [admin], includeDeploymentRole: false } }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::LakeFormation::DataLakeSettings', {
+      Admins: [{ DataLakePrincipalIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Admin'), 'Arn'] } }],
+    });
+  });
+
+  test('each zone location is registered with the dedicated data-access role, which can use the key', () => {
+    const template = templateOf(lake(governed));
+    template.resourceCountIs('AWS::LakeFormation::Resource', 3);
+    template.hasResourceProperties('AWS::LakeFormation::Resource', {
+      ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeRawBucket'), 'Arn'] },
+      UseServiceLinkedRole: false,
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeGovernanceDataAccessRole'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lakeformation.amazonaws.com' } })] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^LakeGovernanceDataAccessRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] })]) },
+    });
+  });
+
+  test('databases grant nothing to IAM_ALLOWED_PRINCIPALS on new tables', () => {
+    const template = templateOf(lake(governed));
+    const databases = Object.values(template.findResources('AWS::Glue::Database'));
+    expect(databases.map(db => db.Properties.DatabaseInput.CreateTableDefaultPermissions)).toEqual([[], [], []]);
+  });
+
+  test('grantRead is a Lake Formation grant plus GetDataAccess and catalog reads, with no bucket permission', () => {
+    const stack = newStack('LfGrants');
+    const dataLake = lake(governed, stack);
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('curated').grantRead(reader);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
+      Principal: { DataLakePrincipalIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Reader'), 'Arn'] } },
+      Resource: { Database: { CatalogId: { Ref: 'AWS::AccountId' }, Name: dataLake.zone('curated').databaseName } },
+      Permissions: ['DESCRIBE'],
+      PermissionsWithGrantOption: [],
+    });
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
+      Resource: { Table: { CatalogId: { Ref: 'AWS::AccountId' }, DatabaseName: dataLake.zone('curated').databaseName, TableWildcard: {} } },
+      Permissions: ['SELECT', 'DESCRIBE'],
+    });
+    const readerPolicy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }] } }))[0]);
+    expect(readerPolicy).toContain('lakeformation:GetDataAccess');
+    expect(readerPolicy).toContain('glue:GetTables');
+    expect(readerPolicy).not.toContain('s3:');
+  });
+
+  test('grantWrite grants CREATE_TABLE, table writes and DATA_LOCATION_ACCESS on the zone location', () => {
+    const stack = newStack('LfGrants');
+    const dataLake = lake(governed, stack);
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('raw').grantWrite(writer);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', { Permissions: ['CREATE_TABLE', 'ALTER', 'DESCRIBE'] });
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', { Permissions: ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE'] });
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
+      Permissions: ['DATA_LOCATION_ACCESS'],
+      Resource: { DataLocation: { CatalogId: { Ref: 'AWS::AccountId' }, ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeRawBucket'), 'Arn'] } } },
+    });
+  });
+
+  test('LF-tags are created, attached to zone databases and granted on by expression', () => {
+    const stack = newStack('Tags');
+    const dataLake = lake({ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'confidential' } }, { name: 'curated', lfTags: { classification: 'public' } }] }, stack);
+    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'TABLE', permissions: ['SELECT'] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::LakeFormation::Tag', { TagKey: 'classification', TagValues: ['public', 'confidential'] });
+    template.hasResourceProperties('AWS::LakeFormation::TagAssociation', {
+      Resource: { Database: { CatalogId: { Ref: 'AWS::AccountId' }, Name: dataLake.zone('raw').databaseName } },
+      LFTags: [{ CatalogId: { Ref: 'AWS::AccountId' }, TagKey: 'classification', TagValues: ['confidential'] }],
+    });
+    template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
+      Resource: { LFTagPolicy: { CatalogId: { Ref: 'AWS::AccountId' }, ResourceType: 'TABLE', Expression: [{ TagKey: 'classification', TagValues: ['public'] }] } },
+      Permissions: ['SELECT'],
+    });
+  });
+
+  test('Lake Formation resources and databases form one chain, so CloudFormation never runs two concurrently', () => {
+    const stack = newStack('Chain');
+    const dataLake = lake({ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'public' } }, { name: 'curated' }] }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('raw').grantWrite(role);
+    dataLake.zone('curated').grantRead(role);
+    dataLake.grantOnTags(role, { expression: { classification: ['public'] }, resourceType: 'DATABASE', permissions: ['DESCRIBE'] });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;
+    const chained = Object.keys(resources).filter(id => /^AWS::(LakeFormation::|Glue::Database)/.test(resources[id].Type));
+    expect(chained.length).toBe(13); // settings, tag, 2 databases, 2 locations, 1 tag association, 6 grants
+    const dependsOnChained = (id: string) => (resources[id].DependsOn ?? []).filter(dep => chained.includes(dep));
+    const roots = chained.filter(id => dependsOnChained(id).length === 0);
+    expect(roots.map(id => resources[id].Type)).toEqual(['AWS::LakeFormation::DataLakeSettings']);
+    // Walk from the settings: each resource has exactly one successor, and the walk visits all.
+    let current = roots[0];
+    const visited = [current];
+    for (;;) {
+      const next = chained.filter(id => dependsOnChained(id).includes(current));
+      if (next.length === 0) break;
+      expect(next).toHaveLength(1);
+      current = next[0];
+      visited.push(current);
+    }
+    expect(visited.sort()).toEqual([...chained].sort());
+  });
+});
+
+describe('rejects bad input with the construct path, the prop, the value and what is allowed', () => {
+  test.each([
+    [{ zones: [] }, 'Lake/Lake: `zones.length` must be a whole number from 1 to 20, got 0'],
+    [{ zones: [{ name: 'Raw' }] }, "Lake/Lake: `zones[0].name` must be a lower-case letter followed by up to 31 lower-case letters, digits or hyphens, got 'Raw'"],
+    [{ zones: [{ name: 'raw' }, { name: 'raw' }] }, "Lake/Lake: `zones[1].name` must be unique within the lake, got 'raw'"],
+    [{ zones: [{ name: 'raw', databaseName: 'Raw-Data' }] }, "Lake/Lake/Raw: `databaseName` must be 1 to 255 lower-case letters, digits or underscores (Athena cannot query databases with other names), got 'Raw-Data'"],
+    [{ zones: [{ name: 'raw', lfTags: { classification: 'public' } }] }, 'Lake/Lake/Raw: `lfTags` need Lake Formation governance (LF-tags are Lake Formation resources), got {"classification":"public"}'],
+    [{ ...governed, zones: [{ name: 'raw', lfTags: { owner: 'ml' } }] }, "Lake/Lake/Raw: `lfTags.owner` must be an LF-tag of the lake (classification), got 'owner'"],
+    [{ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'secret' } }] }, "Lake/Lake/Raw: `lfTags.classification` must be a value of LF-tag classification (public, confidential), got 'secret'"],
+    [{ lakeFormation: { tags: { 'bad#key': ['a'] } } }, "Lake/Lake/Governance: `tags[0] key` must be 1 to 128 letters, digits, spaces or _ . : / = + - @ %, got 'bad#key'"],
+    [{ lakeFormation: { tags: { key: [] } } }, 'Lake/Lake/Governance: `tags.key.length` must be a whole number from 1 to 1000 (an LF-tag has 1 to 1,000 values), got 0'],
+    [{ lakeFormation: { tags: { key: ['bad#value'] } } }, "Lake/Lake/Governance: `tags.key` values must be 1 to 256 letters, digits, spaces or _ . : / = + - @ % *, got 'bad#value'"],
+    [{ lakeFormation: { includeDeploymentRole: false } }, 'Lake/Lake/Governance: `admins` must name at least one role when `includeDeploymentRole` is false (someone must be able to grant), got nothing'],
+    [{ accessLogsRetention: Duration.hours(12) }, 'Lake/Lake: `accessLogsRetention` must be a whole number of at least 1 (in days: S3 expires objects by whole days), got 0.5'],
+  ] as Array<[DataLakeProps, string]>)('%j', (props, message) => {
+    expect(() => lake(props)).toThrow(message);
+  });
+
+  test('an unknown zone name', () => {
+    expect(() => lake().zone('gold')).toThrow("Lake/Lake: `zone name` must be one of the lake's zones (raw, curated, analytics), got 'gold'");
+  });
+
+  test('tag grants without Lake Formation', () => {
+    const stack = newStack('NoLf');
+    const dataLake = lake({}, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => dataLake.grantOnTags(role, { expression: { a: ['b'] }, resourceType: 'TABLE', permissions: ['SELECT'] }))
+      .toThrow('NoLf/Lake: `lakeFormation` must be set to grant on LF-tags, got nothing');
+  });
+
+  test('a tag expression with more than five tags', () => {
+    const stack = newStack('Expr');
+    const tags = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map(key => [key, ['x']]));
+    const dataLake = lake({ lakeFormation: { tags } }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => dataLake.grantOnTags(role, { expression: tags, resourceType: 'TABLE', permissions: ['SELECT'] }))
+      .toThrow('Expr/Lake: `expression keys` must be a whole number from 1 to 5 (an LF-tag expression has 1 to 5 tags), got 6');
+  });
+
+  test('a Lake Formation grant to a principal without an ARN', () => {
+    const dataLake = lake(governed);
+    expect(() => dataLake.zone('raw').grantRead(new iam.ServicePrincipal('glue.amazonaws.com')))
+      .toThrow("Lake/Lake/Raw: `grantee` must be an IAM role or user under Lake Formation, whose grants name a principal ARN, got 'ServicePrincipal(glue.amazonaws.com)'");
+  });
+
+  test('the deployment role cannot be named without the DefaultStackSynthesizer', () => {
+    const app = new App({ context: CDK_CONTEXT });
+    const stack = new Stack(app, 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
+    expect(() => lake(governed, stack)).toThrow(
+      'Cli/Lake/Governance: `includeDeploymentRole` needs the DefaultStackSynthesizer, which names the CloudFormation execution role (this stack uses CliCredentialsStackSynthesizer); set it to false and name an administrator in `admins`, got true');
+  });
+});
