@@ -123,7 +123,7 @@ export class DataLakeZone extends Construct {
     props.governance?.registerLocation(this.bucket, props.encryptionKey);
     if (props.lfTags && Object.keys(props.lfTags).length > 0) {
       check(props.governance !== undefined, this, 'lfTags', props.lfTags, 'need Lake Formation governance (LF-tags are Lake Formation resources)');
-      props.governance?.tagDatabase(this, this.database, this.databaseName, props.lfTags);
+      props.governance?.tagDatabase(this, this.databaseName, props.lfTags);
     }
   }
 

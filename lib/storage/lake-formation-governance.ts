@@ -173,7 +173,7 @@ export class LakeFormationGovernance extends Construct {
   }
 
   /** Attaches LF-tags (key → one value) to a database; its tables inherit them. */
-  public tagDatabase(scope: IConstruct, database: glue.CfnDatabase, databaseName: string, tags: Record<string, string>): void {
+  public tagDatabase(scope: IConstruct, databaseName: string, tags: Record<string, string>): void {
     Object.entries(tags).forEach(([key, value]) => this.checkTag(scope, `lfTags.${key}`, key, [value]));
     const association = new lakeformation.CfnTagAssociation(scope, 'TagAssociation', {
       resource: { database: { catalogId: this.catalogId, name: databaseName } },
