@@ -5,3 +5,4 @@ export * from './storage/data-lake';
 export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
 export * from './storage/storage-tiering';
+export * from './core/private-network';

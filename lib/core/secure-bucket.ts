@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeProviderOutsideVpc } from './cdk-providers';
 import { DataRetentionProps, dataRemovalPolicy, destroysData } from './data-retention';
 
 /**
@@ -35,23 +36,6 @@ function sendEventsToEventBridge(bucket: s3.Bucket): void {
   (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
     eventBridgeConfiguration: { eventBridgeEnabled: true },
   };
-}
-
-/**
- * Buckets that are emptied on deletion use CDK's auto-delete-objects provider, a Lambda function
- * shared by the stack. It runs only when a bucket is deleted and calls only the S3 API, so it does
- * not need the VPC (and the NAT gateway or endpoints, billed every hour) that the Control Tower
- * control asks for.
- */
-function acknowledgeAutoDeleteProvider(bucket: s3.Bucket): void {
-  const provider = Stack.of(bucket).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
-  if (provider) {
-    Validations.of(provider).acknowledge({
-      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: 'CDK\'s auto-delete-objects provider only empties buckets of a sandbox stack when it is destroyed, through the S3 API; '
-        + 'a VPC would add hourly-billed endpoints to a stack meant to cost nothing at idle',
-    });
-  }
 }
 
 /** Properties of an {@link AccessLogBucket}. */
@@ -87,7 +71,7 @@ export class AccessLogBucket extends s3.Bucket {
       }],
     });
     sendEventsToEventBridge(this);
-    acknowledgeAutoDeleteProvider(this);
+    acknowledgeProviderOutsideVpc(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'empties buckets of a sandbox stack when they are deleted');
     Validations.of(this).acknowledge(
       {
         id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
@@ -151,7 +135,7 @@ export class SecureBucket extends s3.Bucket {
       transitionDefaultMinimumObjectSize: props.transitionDefaultMinimumObjectSize,
     });
     sendEventsToEventBridge(this);
-    acknowledgeAutoDeleteProvider(this);
+    acknowledgeProviderOutsideVpc(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'empties buckets of a sandbox stack when they are deleted');
     this.sendAccessLogsTo(props.serverAccessLogsBucket, props.serverAccessLogsPrefix ?? `${this.node.path}/`);
   }
 

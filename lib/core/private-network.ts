@@ -1,0 +1,125 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeProviderOutsideVpc } from './cdk-providers';
+import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
+import { createDataKey } from './secure-bucket';
+
+/** Properties of a {@link PrivateNetwork}. */
+export interface PrivateNetworkProps extends DataRetentionProps {
+  /**
+   * How many Availability Zones the subnets span.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+  /**
+   * AWS services reached through interface endpoints (each bills about 0.01 USD per hour per AZ).
+   * S3 and DynamoDB are always reached through gateway endpoints, which are free.
+   *
+   * @default - none
+   */
+  readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * How long VPC flow logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * A VPC with private (isolated) subnets only: no internet gateway and no NAT gateway.
+ *
+ * Data services in this library (FSx for Lustre, EFS, MSK, DMS, EMR, training jobs) run in
+ * private subnets. A NAT gateway would cost about 33 USD a month per AZ even when nothing runs, so
+ * the network reaches AWS services through VPC endpoints instead: S3 and DynamoDB through gateway
+ * endpoints (free), other services through the interface endpoints a pattern asks for, open only
+ * to the security groups that need them. Flow logs of all traffic go to a KMS-encrypted CloudWatch
+ * log group, and the VPC's default security group has every rule removed.
+ *
+ * Cost at idle: nothing for the VPC, subnets and gateway endpoints; 0.01 USD per hour per AZ for
+ * each interface endpoint; flow logs bill per GB ingested.
+ */
+export class PrivateNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** The log group of the VPC flow logs. */
+  public readonly flowLogGroup: logs.LogGroup;
+  private readonly interfaceEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+  private readonly endpointClients: ec2.IConnectable[] = [];
+
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
+    super(scope, id);
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: props.maxAzs ?? 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+    });
+    const key = createDataKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`, props);
+    allowLogsToUse(key);
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy: dataRemovalPolicy(props),
+    });
+    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup) });
+    acknowledgeProviderOutsideVpc(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+      'removes every rule of the VPC\'s default security group, so that nothing can use it');
+    (props.interfaceEndpoints ?? []).forEach(service => this.addInterfaceEndpoint(service));
+  }
+
+  /**
+   * Lets `client` reach every interface endpoint of the network, present and future, on HTTPS.
+   * Endpoints admit nobody else: not even the whole VPC.
+   */
+  public allowEndpointAccessFrom(client: ec2.IConnectable): void {
+    this.endpointClients.push(client);
+    this.interfaceEndpoints.forEach(endpoint => endpoint.connections.allowDefaultPortFrom(client));
+  }
+
+  /**
+   * Reaches `service` through an interface endpoint in the private subnets, with private DNS, so
+   * that SDK calls from inside the VPC need no internet route. The endpoint admits only the
+   * clients named with `allowEndpointAccessFrom`. Adding the same service twice returns the first
+   * endpoint.
+   */
+  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+    const existing = this.interfaceEndpoints.get(service.name);
+    if (existing) {
+      return existing;
+    }
+    const id = service.shortName.split(/[.-]/).map(part => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+    const endpoint = this.vpc.addInterfaceEndpoint(`${id}Endpoint`, { service, privateDnsEnabled: true, open: false });
+    this.endpointClients.forEach(client => endpoint.connections.allowDefaultPortFrom(client));
+    this.interfaceEndpoints.set(service.name, endpoint);
+    return endpoint;
+  }
+}
+
+/**
+ * Lets CloudWatch Logs use `key` for the log groups of this account and region: CloudWatch Logs
+ * encrypts a log group with a customer-managed key only if the key policy allows it. (The
+ * condition cannot name the log group itself: the log group already refers to the key, and the
+ * reference back would be circular.)
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function allowLogsToUse(key: kms.IKey): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    },
+  }));
+}
