@@ -51,9 +51,11 @@ export interface AccessLogBucketProps extends DataRetentionProps {
 /**
  * The destination of S3 server access logs for the buckets of a construct.
  *
- * It is encrypted with SSE-S3, not KMS: S3 server access logging can only deliver to a target
- * bucket whose default encryption is SSE-S3. It does not log its own access (that would log the
- * log deliveries themselves, a loop with no reader). Log records expire after `retention`.
+ * It differs from the other buckets where S3 requires it: it is encrypted with SSE-S3, not KMS,
+ * and has no Object Lock, because S3 documents both SSE-KMS default encryption and Object Lock as
+ * unsupported on the target bucket of server access logs. It does not log its own access (that
+ * would log the log deliveries themselves, a loop with no reader). Log records expire after
+ * `retention`.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
  */
@@ -62,6 +64,7 @@ export class AccessLogBucket extends s3.Bucket {
     const retention = props.retention ?? Duration.days(365);
     super(scope, id, {
       ...baseBucketProps(props),
+      objectLockEnabled: false,
       encryption: s3.BucketEncryption.S3_MANAGED,
       lifecycleRules: [{
         id: 'expire-access-logs',
@@ -76,6 +79,10 @@ export class AccessLogBucket extends s3.Bucket {
       {
         id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
         reason: 'S3 server access logging delivers only to target buckets encrypted with SSE-S3, not SSE-KMS',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        reason: 'S3 server access logging cannot deliver to a target bucket with Object Lock enabled',
       },
       {
         id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',

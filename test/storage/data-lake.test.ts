@@ -59,11 +59,13 @@ describe('zones', () => {
     });
   });
 
-  test('the access-log bucket uses SSE-S3, expires logs and admits only the S3 logging service for the zone buckets', () => {
+  test('the access-log bucket uses SSE-S3 without Object Lock, expires logs and admits only the S3 logging service for the zone buckets', () => {
     const template = templateOf(lake({ accessLogsRetention: undefined }));
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-access-logs', ExpirationInDays: 365 })] },
+      ObjectLockEnabled: Match.absent(), // S3 cannot deliver access logs to an Object Lock bucket
+      VersioningConfiguration: { Status: 'Enabled' },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: Match.stringLikeRegexp('^LakeAccessLogs') },
