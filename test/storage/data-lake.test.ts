@@ -64,7 +64,7 @@ describe('zones', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-access-logs', ExpirationInDays: 365 })] },
-      ObjectLockEnabled: Match.absent(), // S3 cannot deliver access logs to an Object Lock bucket
+      ObjectLockEnabled: false, // S3 cannot deliver access logs to an Object Lock bucket
       VersioningConfiguration: { Status: 'Enabled' },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
