@@ -8,3 +8,4 @@ export * from './storage/storage-tiering';
 export * from './core/private-network';
 export * from './ingestion/lake-delivery';
 export * from './ingestion/streaming-ingestion';
+export * from './ingestion/video-ingestion';
