@@ -1,5 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
+import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
+import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -7,4 +9,6 @@ import { DataLakeDemoStack } from './data-lake/data-lake-stack';
  */
 export function addDemoStacks(app: App): void {
   new DataLakeDemoStack(app, 'DataLakeDemo');
+  new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo');
+  new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
 }

@@ -6,3 +6,6 @@ export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
 export * from './storage/storage-tiering';
 export * from './core/private-network';
+export * from './ingestion/lake-delivery';
+export * from './ingestion/streaming-ingestion';
+export * from './ingestion/video-ingestion';
