@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
+import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -7,4 +8,6 @@ import { DataLakeDemoStack } from './data-lake/data-lake-stack';
  */
 export function addDemoStacks(app: App): void {
   new DataLakeDemoStack(app, 'DataLakeDemo');
+  new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
+  new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
 }
