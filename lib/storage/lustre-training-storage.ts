@@ -231,6 +231,12 @@ export class LustreTrainingStorage extends Construct {
       },
     });
 
+    // The L2 admits 988–1023 from its own security group; Lustre needs only 988 and 1018–1023,
+    // which the rules above admit.
+    this.securityGroup.node.children
+      .filter(child => child instanceof ec2.CfnSecurityGroupIngress && child.fromPort === 988 && child.toPort === 1023)
+      .forEach(child => this.securityGroup.node.tryRemoveChild(child.node.id));
+
     if (linkedByAssociation) {
       repositories.forEach((repository, index) => {
         this.dataRepositoryAssociations.push(new fsx.CfnDataRepositoryAssociation(this, `DataRepository${index}`, {
