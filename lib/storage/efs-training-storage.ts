@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
-import { TrainingInput, checkAbsolutePath } from '../training/training-input';
+import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, fileSystemTrainingInput } from '../training/training-input';
 
 /** A user or team with its own directory (an EFS access point) on an {@link EfsTrainingStorage}. */
 export interface EfsWorkspace {
@@ -69,34 +69,6 @@ export interface EfsTrainingStorageProps extends DataRetentionProps {
    * @default - a new security group
    */
   readonly notebookSecurityGroup?: ec2.ISecurityGroup;
-}
-
-/** Options of {@link EfsTrainingStorage.trainingInput}. */
-export interface EfsTrainingInputOptions {
-  /**
-   * The channel name.
-   *
-   * @default 'train'
-   */
-  readonly channelName?: string;
-  /**
-   * The directory to read, absolute in the file system.
-   *
-   * @default - the training data directory
-   */
-  readonly directoryPath?: string;
-  /**
-   * Whether the job may write to the directory.
-   *
-   * @default false
-   */
-  readonly writable?: boolean;
-  /**
-   * The MIME type of the data.
-   *
-   * @default 'text/csv'
-   */
-  readonly contentType?: string;
 }
 
 /** POSIX ids are unsigned 32-bit integers. */
@@ -208,26 +180,17 @@ export class EfsTrainingStorage extends Construct {
    * The training input that mounts this file system: `FileSystemDataSource` of type `EFS`, in
    * `File` mode, with the mount targets' subnets and the training security group.
    */
-  public trainingInput(options: EfsTrainingInputOptions = {}): TrainingInput {
+  public trainingInput(options: FileSystemTrainingInputOptions = {}): TrainingInput {
     const directoryPath = options.directoryPath ?? this.trainingDataPath;
     checkAbsolutePath(this, 'directoryPath', directoryPath);
-    return {
-      channelName: options.channelName ?? 'train',
-      inputMode: 'File',
-      contentType: options.contentType ?? 'text/csv',
+    return fileSystemTrainingInput({
+      fileSystemType: 'EFS',
+      fileSystemId: this.fileSystem.fileSystemId,
+      directoryPath,
       storageLabel: 'EFS',
-      dataSource: {
-        FileSystemDataSource: {
-          FileSystemId: this.fileSystem.fileSystemId,
-          FileSystemType: 'EFS',
-          DirectoryPath: directoryPath,
-          FileSystemAccessMode: options.writable ? 'rw' : 'ro',
-        },
-      },
       subnets: this.subnets,
-      securityGroups: [this.trainingSecurityGroup],
-      readStatements: [],
-    };
+      securityGroup: this.trainingSecurityGroup,
+    }, options);
   }
 
   private validateWorkspace(prop: string, workspace: EfsWorkspace): void {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
-import { TrainingInput, checkAbsolutePath, checkRelativePrefix } from '../training/training-input';
+import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
 
 /** An S3 change that FSx for Lustre imports from or exports to a linked bucket. */
 export enum LustreRepositoryEvent {
@@ -96,34 +96,6 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
    * @default - a new security group
    */
   readonly trainingSecurityGroup?: ec2.ISecurityGroup;
-}
-
-/** Options of {@link LustreTrainingStorage.trainingInput}. */
-export interface LustreTrainingInputOptions {
-  /**
-   * The channel name.
-   *
-   * @default 'train'
-   */
-  readonly channelName?: string;
-  /**
-   * The directory to read, absolute in the file system (the mount name is prepended).
-   *
-   * @default - the first data repository's directory
-   */
-  readonly directoryPath?: string;
-  /**
-   * Whether the job may write to the directory.
-   *
-   * @default false
-   */
-  readonly writable?: boolean;
-  /**
-   * The MIME type of the data.
-   *
-   * @default 'text/csv'
-   */
-  readonly contentType?: string;
 }
 
 /** The Lustre ports: 988 and 1018–1023 (TCP). */
@@ -260,28 +232,19 @@ export class LustreTrainingStorage extends Construct {
    * `FSxLustre`, whose directory path starts with the file system's mount name, in `File` mode,
    * with the subnet and the security group the job must use.
    */
-  public trainingInput(options: LustreTrainingInputOptions = {}): TrainingInput {
+  public trainingInput(options: FileSystemTrainingInputOptions = {}): TrainingInput {
     if (options.directoryPath !== undefined) {
       checkAbsolutePath(this, 'directoryPath', options.directoryPath);
     }
     const directory = options.directoryPath === '/' ? '' : options.directoryPath ?? this.defaultDirectory;
-    return {
-      channelName: options.channelName ?? 'train',
-      inputMode: 'File',
-      contentType: options.contentType ?? 'text/csv',
+    return fileSystemTrainingInput({
+      fileSystemType: 'FSxLustre',
+      fileSystemId: this.fileSystem.fileSystemId,
+      directoryPath: `/${this.fileSystem.mountName}${directory}`,
       storageLabel: 'FSx for Lustre',
-      dataSource: {
-        FileSystemDataSource: {
-          FileSystemId: this.fileSystem.fileSystemId,
-          FileSystemType: 'FSxLustre',
-          DirectoryPath: `/${this.fileSystem.mountName}${directory}`,
-          FileSystemAccessMode: options.writable ? 'rw' : 'ro',
-        },
-      },
       subnets: [this.subnet],
-      securityGroups: [this.trainingSecurityGroup],
-      readStatements: [],
-    };
+      securityGroup: this.trainingSecurityGroup,
+    }, options);
   }
 
   /**

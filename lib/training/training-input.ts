@@ -60,6 +60,71 @@ export interface TrainingInput {
   readonly readStatements: iam.PolicyStatement[];
 }
 
+/** Options of a file system's `trainingInput()` (EFS, FSx for Lustre). */
+export interface FileSystemTrainingInputOptions {
+  /**
+   * The channel name.
+   *
+   * @default 'train'
+   */
+  readonly channelName?: string;
+  /**
+   * The directory to read, absolute in the file system.
+   *
+   * @default - the file system's training data directory
+   */
+  readonly directoryPath?: string;
+  /**
+   * Whether the job may write to the directory.
+   *
+   * @default false
+   */
+  readonly writable?: boolean;
+  /**
+   * The MIME type of the data.
+   *
+   * @default 'text/csv'
+   */
+  readonly contentType?: string;
+}
+
+/** What a file system tells {@link fileSystemTrainingInput} about itself. */
+export interface FileSystemInputTarget {
+  /** `EFS` or `FSxLustre`. */
+  readonly fileSystemType: 'EFS' | 'FSxLustre';
+  /** The file system's id. */
+  readonly fileSystemId: string;
+  /** The directory path SageMaker mounts (for FSx for Lustre it starts with the mount name). */
+  readonly directoryPath: string;
+  /** A short name of the storage. */
+  readonly storageLabel: string;
+  /** The subnets the job must run in. */
+  readonly subnets: ec2.ISubnet[];
+  /** The security group the file system admits. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** A `File`-mode training input that mounts a file system (`FileSystemDataSource`). */
+export function fileSystemTrainingInput(target: FileSystemInputTarget, options: FileSystemTrainingInputOptions): TrainingInput {
+  return {
+    channelName: options.channelName ?? 'train',
+    inputMode: 'File',
+    contentType: options.contentType ?? 'text/csv',
+    storageLabel: target.storageLabel,
+    dataSource: {
+      FileSystemDataSource: {
+        FileSystemId: target.fileSystemId,
+        FileSystemType: target.fileSystemType,
+        DirectoryPath: target.directoryPath,
+        FileSystemAccessMode: options.writable ? 'rw' : 'ro',
+      },
+    },
+    subnets: target.subnets,
+    securityGroups: [target.securityGroup],
+    readStatements: [],
+  };
+}
+
 /** Options of {@link TrainingInputs.fromS3}. */
 export interface S3TrainingInputOptions {
   /**
