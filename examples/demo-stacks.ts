@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
 import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
+import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -11,4 +12,6 @@ export function addDemoStacks(app: App): void {
   new DataLakeDemoStack(app, 'DataLakeDemo');
   new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo');
   new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
+  new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
+  new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
 }

@@ -28,6 +28,8 @@ describe('the demo app', () => {
     expect(assembly.stacks.map(stack => stack.stackName).sort()).toEqual([
       'DataLakeDemo',
       'StreamingIngestionDemo',
+      'TrainingStorageDemo',
+      'TrainingStorageLustreDemo',
       'VideoIngestionDemo',
     ]);
   });

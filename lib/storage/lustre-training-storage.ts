@@ -1,0 +1,383 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
+import { createDataKey } from '../core/secure-bucket';
+import { check } from '../core/validation';
+import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
+
+/** An S3 change that FSx for Lustre imports from or exports to a linked bucket. */
+export enum LustreRepositoryEvent {
+  /** New objects (import) or files (export). */
+  NEW = 'NEW',
+  /** Changed objects or files. */
+  CHANGED = 'CHANGED',
+  /** Deleted objects or files. */
+  DELETED = 'DELETED',
+}
+
+/** One S3 location linked to a {@link LustreTrainingStorage}. */
+export interface LustreDataRepository {
+  /** The bucket (for a data lake zone: `zone.bucket`). Its KMS key, if any, is opened to FSx. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The linked key prefix, relative, ending with `/`.
+   *
+   * @default '' (the whole bucket)
+   */
+  readonly prefix?: string;
+  /**
+   * Where the prefix appears in the file system (PERSISTENT_2 only, whose links are data
+   * repository associations). Other types show the linked prefix at the file system's root.
+   *
+   * @default '/data' for PERSISTENT_2
+   */
+  readonly fileSystemPath?: string;
+  /**
+   * Which S3 changes the file system imports automatically (file listings; contents are
+   * lazy-loaded on first read). SCRATCH_2 and PERSISTENT_1 accept `[]`, `[NEW]`,
+   * `[NEW, CHANGED]` or `[NEW, CHANGED, DELETED]` (their auto-import policies).
+   *
+   * @default [NEW, CHANGED, DELETED]
+   */
+  readonly autoImport?: LustreRepositoryEvent[];
+  /**
+   * Which file changes the file system exports to S3 automatically (PERSISTENT_2 only).
+   *
+   * @default [] (nothing is exported: training only reads)
+   */
+  readonly autoExport?: LustreRepositoryEvent[];
+}
+
+/** Properties of a {@link LustreTrainingStorage}. */
+export interface LustreTrainingStorageProps extends DataRetentionProps {
+  /** The VPC (use `PrivateNetwork`). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnet of the file system (one AZ); training jobs run in the same subnet.
+   *
+   * @default - the first isolated subnet, or else the first private subnet, of `vpc`
+   */
+  readonly subnet?: ec2.ISubnet;
+  /**
+   * The deployment type.
+   *
+   * @default fsx.LustreDeploymentType.SCRATCH_2
+   */
+  readonly deploymentType?: fsx.LustreDeploymentType;
+  /**
+   * The storage capacity, GiB.
+   *
+   * @default 1200 (the smallest)
+   */
+  readonly storageCapacityGiB?: number;
+  /**
+   * Throughput per TiB of storage, MB/s (persistent types only).
+   *
+   * @default - 50 for PERSISTENT_1, 125 for PERSISTENT_2
+   */
+  readonly perUnitStorageThroughput?: number;
+  /** The linked S3 locations: exactly one, or for PERSISTENT_2 one or more. */
+  readonly dataRepositories: LustreDataRepository[];
+  /**
+   * The key that encrypts a persistent file system (scratch file systems are always encrypted
+   * with keys FSx manages and accept none).
+   *
+   * @default - a new rotating key for persistent types
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * The security group of the clients (training jobs) that may mount the file system.
+   *
+   * @default - a new security group
+   */
+  readonly trainingSecurityGroup?: ec2.ISecurityGroup;
+}
+
+/** The Lustre ports: 988 and 1018–1023 (TCP). */
+const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
+
+/**
+ * Amazon FSx for Lustre linked to an S3 location, for training input that is read many times.
+ *
+ * FSx for Lustre is a parallel file system whose contents can be lazy-loaded from S3: the file
+ * system lists the linked objects at once, the first read of a file copies it from S3, and every
+ * later read (the next epoch, the next job) is served at file-system speed. SageMaker mounts it
+ * into the training container (`FileSystemDataSource`, `FSxLustre`), so a job starts without
+ * downloading its data set, unlike S3 `File` mode.
+ *
+ * Choices and why:
+ * - SCRATCH_2 by default: the cheapest, for data that S3 keeps anyway (no replication; a failed
+ *   server loses its cached copy, which is re-read from S3). PERSISTENT_2 replicates within the
+ *   AZ, encrypts with our KMS key and links through `AWS::FSx::DataRepositoryAssociation`s with
+ *   import and export policies; PERSISTENT_1 links through import/export paths.
+ * - One subnet (FSx for Lustre lives in one AZ); training jobs are placed in the same subnet.
+ * - A security group that admits Lustre (TCP 988 and 1018–1023) only from itself (the file
+ *   servers talk to each other) and from the training security group. Egress stays open: the
+ *   subnet has no route out except the VPC's endpoints.
+ * - A KMS-encrypted bucket's key gets a statement for FSx's S3 service-linked roles
+ *   (`AWSServiceRoleForFSxS3Access_*`), without which imports fail (when the key is defined in
+ *   the same app; an imported key's policy must be changed by its owner).
+ *
+ * Cost at idle: it bills for provisioned storage all the time, about 0.14 USD per GB-month for
+ * SCRATCH_2 (1.2 TiB ≈ 168 USD a month, about 0.23 USD an hour) and 0.145–0.60 USD per
+ * GB-month for PERSISTENT_2 depending on throughput (us-east-1 prices). Create it for the
+ * training runs and delete it afterwards: the data stays in S3.
+ *
+ * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html
+ * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
+ */
+export class LustreTrainingStorage extends Construct {
+  /** The file system. */
+  public readonly fileSystem: fsx.LustreFileSystem;
+  /** The data repository associations (PERSISTENT_2 only). */
+  public readonly dataRepositoryAssociations: fsx.CfnDataRepositoryAssociation[] = [];
+  /** The security group of the file system. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The security group training jobs carry to mount the file system. */
+  public readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /** The subnet of the file system, where training jobs run. */
+  public readonly subnet: ec2.ISubnet;
+  /** The key of a persistent file system. */
+  public readonly encryptionKey?: kms.IKey;
+  /** The deployment type. */
+  public readonly deploymentType: fsx.LustreDeploymentType;
+  private readonly defaultDirectory: string;
+
+  constructor(scope: Construct, id: string, props: LustreTrainingStorageProps) {
+    super(scope, id);
+    const deploymentType = props.deploymentType ?? fsx.LustreDeploymentType.SCRATCH_2;
+    this.deploymentType = deploymentType;
+    const persistent = deploymentType === fsx.LustreDeploymentType.PERSISTENT_1 || deploymentType === fsx.LustreDeploymentType.PERSISTENT_2;
+    const linkedByAssociation = deploymentType === fsx.LustreDeploymentType.PERSISTENT_2;
+    const storageCapacityGiB = props.storageCapacityGiB ?? 1200;
+    this.validateStorageCapacity(deploymentType, storageCapacityGiB);
+    const perUnitStorageThroughput = this.validatePerUnitStorageThroughput(deploymentType, props.perUnitStorageThroughput);
+    this.validateDataRepositories(deploymentType, props.dataRepositories);
+    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', props.encryptionKey?.keyArn ?? 'a key',
+      `cannot be used with ${deploymentType} (scratch file systems are always encrypted with keys FSx manages)`);
+
+    const subnet = props.subnet ?? props.vpc.isolatedSubnets[0] ?? props.vpc.privateSubnets[0];
+    check(subnet !== undefined, this, 'vpc', props.vpc.vpcId, 'must have an isolated or private subnet (FSx for Lustre must not be in a public subnet)');
+    this.subnet = subnet;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `FSx for Lustre ${this.node.path}: Lustre traffic from itself and training jobs only`,
+      allowAllOutbound: true,
+    });
+    this.trainingSecurityGroup = props.trainingSecurityGroup ?? new ec2.SecurityGroup(this, 'TrainingSecurityGroup', {
+      vpc: props.vpc,
+      description: `Training jobs that mount ${this.node.path}`,
+      allowAllOutbound: true,
+    });
+    for (const port of LUSTRE_PORTS) {
+      this.securityGroup.addIngressRule(this.securityGroup, port, 'Lustre between the file servers');
+      this.securityGroup.addIngressRule(this.trainingSecurityGroup, port, 'Lustre from training jobs');
+    }
+
+    this.encryptionKey = persistent
+      ? props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the FSx for Lustre file system ${this.node.path}`, props)
+      : undefined;
+    const repositories = props.dataRepositories;
+    const first = repositories[0];
+    const importPath = linkedByAssociation ? undefined : first.bucket.s3UrlForObject(first.prefix ?? '');
+    this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      vpcSubnet: subnet,
+      storageCapacityGiB,
+      securityGroup: this.securityGroup,
+      kmsKey: this.encryptionKey,
+      removalPolicy: dataRemovalPolicy(props),
+      fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
+      lustreConfiguration: {
+        deploymentType,
+        perUnitStorageThroughput,
+        importPath,
+        autoImportPolicy: linkedByAssociation ? undefined : autoImportPolicy(first.autoImport ?? ALL_EVENTS),
+      },
+    });
+
+    // The L2 admits 988–1023 from its own security group; Lustre needs only 988 and 1018–1023,
+    // which the rules above admit.
+    this.securityGroup.node.children
+      .filter(child => child instanceof ec2.CfnSecurityGroupIngress && child.fromPort === 988 && child.toPort === 1023)
+      .forEach(child => this.securityGroup.node.tryRemoveChild(child.node.id));
+
+    if (linkedByAssociation) {
+      repositories.forEach((repository, index) => {
+        this.dataRepositoryAssociations.push(new fsx.CfnDataRepositoryAssociation(this, `DataRepository${index}`, {
+          fileSystemId: this.fileSystem.fileSystemId,
+          fileSystemPath: repository.fileSystemPath ?? '/data',
+          dataRepositoryPath: repository.bucket.s3UrlForObject(repository.prefix ?? ''),
+          batchImportMetaDataOnCreate: true,
+          s3: {
+            autoImportPolicy: { events: repository.autoImport ?? ALL_EVENTS },
+            autoExportPolicy: { events: repository.autoExport ?? [] },
+          },
+        }));
+      });
+    }
+    repositories.forEach(repository => this.openKeyToFsx(repository.bucket));
+    this.defaultDirectory = linkedByAssociation ? first.fileSystemPath ?? '/data' : '';
+  }
+
+  /**
+   * The training input that mounts this file system: `FileSystemDataSource` of type
+   * `FSxLustre`, whose directory path starts with the file system's mount name, in `File` mode,
+   * with the subnet and the security group the job must use.
+   */
+  public trainingInput(options: FileSystemTrainingInputOptions = {}): TrainingInput {
+    if (options.directoryPath !== undefined) {
+      checkAbsolutePath(this, 'directoryPath', options.directoryPath);
+    }
+    const directory = options.directoryPath === '/' ? '' : options.directoryPath ?? this.defaultDirectory;
+    return fileSystemTrainingInput({
+      fileSystemType: 'FSxLustre',
+      fileSystemId: this.fileSystem.fileSystemId,
+      directoryPath: `/${this.fileSystem.mountName}${directory}`,
+      storageLabel: 'FSx for Lustre',
+      subnets: [this.subnet],
+      securityGroup: this.trainingSecurityGroup,
+    }, options);
+  }
+
+  /**
+   * Storage capacity per deployment type: 1,200, 2,400 or a multiple of 2,400 GiB (SCRATCH_2,
+   * PERSISTENT_1 SSD, PERSISTENT_2); 1,200, 2,400, 3,600 or a multiple of 3,600 GiB (SCRATCH_1).
+   *
+   * @see https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html#FSx-CreateFileSystem-request-StorageCapacity
+   */
+  private validateStorageCapacity(deploymentType: fsx.LustreDeploymentType, capacity: number): void {
+    const step = deploymentType === fsx.LustreDeploymentType.SCRATCH_1 ? 3600 : 2400;
+    const small = deploymentType === fsx.LustreDeploymentType.SCRATCH_1 ? [1200, 2400, 3600] : [1200, 2400];
+    const ok = Number.isInteger(capacity) && capacity > 0 && (small.includes(capacity) || capacity % step === 0);
+    check(ok, this, 'storageCapacityGiB', capacity,
+      `must be ${small.map(n => n.toLocaleString('en-US')).join(', ')} or a multiple of ${step.toLocaleString('en-US')} for ${deploymentType}`);
+  }
+
+  /**
+   * Throughput per TiB: 50, 100 or 200 MB/s for PERSISTENT_1 (SSD); 125, 250, 500 or 1,000 for
+   * PERSISTENT_2; none for scratch types (their throughput is fixed at 200 MB/s per TiB).
+   *
+   * @see https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreConfiguration.html
+   */
+  private validatePerUnitStorageThroughput(deploymentType: fsx.LustreDeploymentType, value: number | undefined): number | undefined {
+    const allowed: Partial<Record<fsx.LustreDeploymentType, number[]>> = {
+      [fsx.LustreDeploymentType.PERSISTENT_1]: [50, 100, 200],
+      [fsx.LustreDeploymentType.PERSISTENT_2]: [125, 250, 500, 1000],
+    };
+    const values = allowed[deploymentType];
+    if (!values) {
+      check(value === undefined, this, 'perUnitStorageThroughput', value,
+        `cannot be set for ${deploymentType} (scratch throughput is fixed at 200 MB/s per TiB)`);
+      return undefined;
+    }
+    const throughput = value ?? values[0];
+    check(values.includes(throughput), this, 'perUnitStorageThroughput', throughput,
+      `must be ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]} MB/s per TiB for ${deploymentType}`);
+    return throughput;
+  }
+
+  /**
+   * Link options per type and path rules: one repository unless PERSISTENT_2 (linked by data
+   * repository associations, which alone take `fileSystemPath` and `autoExport`); relative
+   * prefixes; absolute file-system paths; no two repositories overlapping in S3 or in the file
+   * system (FSx rejects overlapping associations).
+   *
+   * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html
+   * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/older-deployment-types.html
+   */
+  private validateDataRepositories(deploymentType: fsx.LustreDeploymentType, repositories: LustreDataRepository[]): void {
+    const byAssociation = deploymentType === fsx.LustreDeploymentType.PERSISTENT_2;
+    check(repositories.length > 0, this, 'dataRepositories', repositories, 'must link at least one S3 location');
+    check(byAssociation || repositories.length === 1, this, 'dataRepositories', repositories.length,
+      `must link exactly one S3 location for ${deploymentType} (only PERSISTENT_2 links several, through data repository associations)`);
+    repositories.forEach((repository, index) => {
+      const prop = `dataRepositories[${index}]`;
+      checkRelativePrefix(this, `${prop}.prefix`, repository.prefix ?? '');
+      checkEvents(this, `${prop}.autoImport`, repository.autoImport ?? []);
+      checkEvents(this, `${prop}.autoExport`, repository.autoExport ?? []);
+      if (byAssociation) {
+        checkAbsolutePath(this, `${prop}.fileSystemPath`, repository.fileSystemPath ?? '/data');
+        return;
+      }
+      check(repository.fileSystemPath === undefined, this, `${prop}.fileSystemPath`, repository.fileSystemPath,
+        `cannot be set for ${deploymentType} (the linked prefix appears at the file system's root; only PERSISTENT_2 associations choose a path)`);
+      check((repository.autoExport ?? []).length === 0, this, `${prop}.autoExport`, repository.autoExport,
+        `cannot be set for ${deploymentType} (automatic export needs a data repository association: use PERSISTENT_2)`);
+      const policy = repository.autoImport === undefined ? fsx.LustreAutoImportPolicy.NEW_CHANGED_DELETED : autoImportPolicy(repository.autoImport);
+      check(policy !== undefined, this, `${prop}.autoImport`, repository.autoImport,
+        `must be [], [NEW], [NEW, CHANGED] or [NEW, CHANGED, DELETED] for ${deploymentType} (its auto-import policies)`);
+    });
+    for (let i = 0; i < repositories.length; i++) {
+      for (let j = i + 1; j < repositories.length; j++) {
+        const [a, b] = [repositories[i], repositories[j]];
+        check(!(a.bucket === b.bucket && overlaps(a.prefix ?? '', b.prefix ?? '')), this, `dataRepositories[${j}].prefix`, b.prefix ?? '',
+          `must not overlap dataRepositories[${i}].prefix '${a.prefix ?? ''}' in the same bucket`);
+        const [pathA, pathB] = [a.fileSystemPath ?? '/data', b.fileSystemPath ?? '/data'];
+        check(!overlaps(`${pathA}/`.replace('//', '/'), `${pathB}/`.replace('//', '/')), this, `dataRepositories[${j}].fileSystemPath`, pathB,
+          `must not overlap dataRepositories[${i}].fileSystemPath '${pathA}'`);
+      }
+    }
+  }
+
+  /**
+   * Lets FSx's S3 service-linked roles use a KMS-encrypted bucket's key, when the key is defined
+   * in this app. The role's name ends with the file system's id, which does not exist before the
+   * file system, so the statement names the role's path.
+   *
+   * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html
+   */
+  private openKeyToFsx(bucket: s3.IBucket): void {
+    const key = bucket.encryptionKey;
+    if (!key) {
+      return;
+    }
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowFsxForLustreS3Access',
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'aws:PrincipalArn': stack.formatArn({
+            service: 'iam', region: '', resource: 'role',
+            resourceName: 'aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*',
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        },
+      },
+    }), false);
+  }
+}
+
+const ALL_EVENTS = [LustreRepositoryEvent.NEW, LustreRepositoryEvent.CHANGED, LustreRepositoryEvent.DELETED];
+
+function checkEvents(scope: Construct, prop: string, events: LustreRepositoryEvent[]): void {
+  const ok = events.every(event => ALL_EVENTS.includes(event)) && new Set(events).size === events.length;
+  check(ok, scope, prop, events, 'must name each of NEW, CHANGED and DELETED at most once');
+}
+
+/** The import/export-path auto-import policy equivalent to a set of events, if there is one. */
+function autoImportPolicy(events: LustreRepositoryEvent[]): fsx.LustreAutoImportPolicy | undefined {
+  const key = [...events].sort().join(',');
+  const policies: Record<string, fsx.LustreAutoImportPolicy> = {
+    '': fsx.LustreAutoImportPolicy.NONE,
+    'NEW': fsx.LustreAutoImportPolicy.NEW,
+    'CHANGED,NEW': fsx.LustreAutoImportPolicy.NEW_CHANGED,
+    'CHANGED,DELETED,NEW': fsx.LustreAutoImportPolicy.NEW_CHANGED_DELETED,
+  };
+  return policies[key];
+}
+
+/** Whether one `/`-terminated path (or '' for the root) contains the other. */
+function overlaps(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}

@@ -1,0 +1,26 @@
+// asl-validator ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator: (definition: unknown) => { isValid: boolean; errors: unknown[] } = require('asl-validator');
+
+/** Plausible values of the pseudo parameters, so that ARNs in a definition keep their shape. */
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012', 'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/**
+ * The definition of a synthesized state machine as JSON, with every CloudFormation reference in
+ * its `DefinitionString` replaced: pseudo parameters by plausible values, anything else by `REF`
+ * (references only ever sit inside strings).
+ */
+export function stateMachineDefinition(stateMachine: Record<string, any>): Record<string, any> {
+  const body = stateMachine.Properties.DefinitionString;
+  const text = typeof body === 'string' ? body
+    : (body['Fn::Join'][1] as unknown[]).map(part => (typeof part === 'string' ? part : PSEUDO_PARAMETERS[(part as { Ref?: string }).Ref ?? ''] ?? 'REF')).join('');
+  return JSON.parse(text);
+}
+
+/** The errors asl-validator finds in a state machine definition (none when it is valid ASL). */
+export function aslErrors(definition: unknown): unknown[] {
+  const result = aslValidator(definition);
+  return result.isValid ? [] : result.errors;
+}

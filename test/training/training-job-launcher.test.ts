@@ -1,0 +1,152 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import {
+  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInputs, TrainingJobLauncher,
+  TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
+} from '../../lib';
+import { newStack, resourcesOfType } from '../helpers';
+import { aslErrors, stateMachineDefinition } from './asl';
+
+function setup() {
+  const stack = newStack('Train');
+  const network = new PrivateNetwork(stack, 'Network');
+  const key = createDataKey(stack, 'Key', 'test', {});
+  const bucket = new SecureBucket(stack, 'Bucket', { encryptionKey: key, serverAccessLogsBucket: new AccessLogBucket(stack, 'Logs') });
+  return { stack, network, bucket };
+}
+
+function launcher(overrides: (s: ReturnType<typeof setup>) => Partial<TrainingJobLauncherProps> = () => ({})) {
+  const s = setup();
+  const construct = new TrainingJobLauncher(s.stack, 'Launcher', {
+    vpc: s.network.vpc,
+    trainingImage: xgboostImageUri(s.stack),
+    inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { inputMode: S3InputMode.FAST_FILE })],
+    outputBucket: s.bucket,
+    jobNamePrefix: 'xgb',
+    ...overrides(s),
+  });
+  return { ...s, construct, template: Template.fromStack(s.stack) };
+}
+
+describe('TrainingJobLauncher', () => {
+  test('a valid ASL state machine: createTrainingJob.sync with S3 FastFile input, VPC, encrypted volume and output, timings recorded', () => {
+    const { template } = launcher();
+    const [machine] = resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine');
+    const definition = stateMachineDefinition(machine);
+    expect(aslErrors(definition)).toEqual([]);
+    const train = definition.States.Train;
+    expect(train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+    expect(train.Parameters['TrainingJobName.$']).toBe("States.Format('xgb-{}', States.UUID())");
+    expect(train.Parameters.AlgorithmSpecification.TrainingImage).toBe('REF.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
+    expect(train.Parameters.InputDataConfig).toEqual([{
+      ChannelName: 'train', InputMode: 'FastFile', ContentType: 'text/csv',
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://REF/train/', S3DataDistributionType: 'FullyReplicated' } },
+    }]);
+    expect(train.Parameters.OutputDataConfig).toEqual({ S3OutputPath: 's3://REF/models/', KmsKeyId: 'REF' });
+    expect(train.Parameters.ResourceConfig).toEqual({ InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: 'REF' });
+    expect(train.Parameters.VpcConfig).toEqual({ SecurityGroupIds: ['REF'], Subnets: ['REF', 'REF'] });
+    expect(train.Parameters.EnableInterContainerTrafficEncryption).toBe(true);
+    expect(Object.keys(train.ResultSelector)).toEqual(expect.arrayContaining(['CreationTime.$', 'TrainingStartTime.$', 'TrainingEndTime.$', 'SecondaryStatusTransitions.$', 'BillableTimeInSeconds.$']));
+    expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'TrainingFailed' }]);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+    });
+  });
+
+  test('the state machine has the permissions the SageMaker task would add, scoped to this launcher\'s jobs', () => {
+    const { template } = launcher();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':training-job/xgb-*']] },
+          },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('LauncherExecutionRole'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
+          {
+            Effect: 'Allow',
+            Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule']] },
+          },
+        ],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('LauncherStateMachineRole') }],
+    });
+  });
+
+  test('the execution role reads only the input prefix, writes only the output prefix, and has the VPC network-interface permissions', () => {
+    const { template } = launcher();
+    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('LauncherExecutionRole') }] } }))[0];
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const actions = statements.flatMap(statement => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 's3:PutObject', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant',
+      'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'logs:PutLogEvents', 'cloudwatch:PutMetricData']));
+    expect(actions.filter(action => action.startsWith('ecr:') || action.includes('*'))).toEqual([]);
+    expect(statements.find(statement => statement.Action === 's3:GetObject').Resource)
+      .toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Bucket/), 'Arn'] }, '/train/*']] });
+    expect(JSON.stringify(statements.find(statement => statement.Action === 's3:ListBucket').Condition)).toBe('{"StringLike":{"s3:prefix":["train/*"]}}');
+    expect(statements.find(statement => [statement.Action].flat().includes('s3:PutObject')).Resource['Fn::Join'][1][1]).toBe('/models/*');
+  });
+
+  test('file-system inputs: the job runs in the file system\'s subnet with its training security group, in File mode', () => {
+    const { template, stack } = launcher(s => {
+      const lustre = new LustreTrainingStorage(s.stack, 'Lustre', { vpc: s.network.vpc, deploymentType: fsx.LustreDeploymentType.SCRATCH_2, dataRepositories: [{ bucket: s.bucket }] });
+      const efs = new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc });
+      return { inputs: [lustre.trainingInput(), efs.trainingInput({ channelName: 'validation' })] };
+    });
+    const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
+    expect(aslErrors(definition)).toEqual([]);
+    const parameters = definition.States.Train.Parameters;
+    expect(parameters.InputDataConfig.map((channel: any) => [channel.ChannelName, channel.InputMode, channel.DataSource.FileSystemDataSource.FileSystemType]))
+      .toEqual([['train', 'File', 'FSxLustre'], ['validation', 'File', 'EFS']]);
+    expect(parameters.VpcConfig.SecurityGroupIds).toHaveLength(3);
+    expect(parameters.VpcConfig.Subnets).toHaveLength(1);
+    expect(Stack.of(stack)).toBe(stack);
+  });
+
+  test('the XGBoost image URI comes from one region mapping per stack, never :latest', () => {
+    const { stack, template } = launcher();
+    expect(xgboostImageUri(stack, '1.5-1')).toContain('sagemaker-xgboost:1.5-1');
+    const mappings = template.toJSON().Mappings;
+    expect(Object.keys(mappings)).toEqual(['SageMakerXGBoostRegistries']);
+    expect(mappings.SageMakerXGBoostRegistries['us-east-1']).toEqual({ account: '683313688378' });
+    expect(mappings.SageMakerXGBoostRegistries['eu-west-1']).toEqual({ account: '141502667606' });
+    expect(Object.keys(XGBOOST_REGISTRY_ACCOUNTS)).toHaveLength(33);
+    expect(() => xgboostImageUri(stack, 'latest')).toThrow('Train: `version` must be one of 1.0-1, 1.2-1, 1.2-2, 1.3-1, 1.5-1, 1.7-1, got \'latest\'');
+  });
+
+  test.each<[string, (s: ReturnType<typeof setup>) => Partial<TrainingJobLauncherProps>, string]>([
+    ['an upper-case job name prefix', () => ({ jobNamePrefix: 'XGB' }),
+      'Train/Launcher: `jobNamePrefix` must be at most 26 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (a 36-character UUID is appended and job names have at most 63 characters), got \'XGB\''],
+    ['a job name prefix too long', () => ({ jobNamePrefix: 'a'.repeat(27) }),
+      `Train/Launcher: \`jobNamePrefix\` must be at most 26 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (a 36-character UUID is appended and job names have at most 63 characters), got '${'a'.repeat(27)}'`],
+    ['an EC2 instance type', () => ({ instanceType: 'm5.large' }),
+      'Train/Launcher: `instanceType` must be a SageMaker instance type such as ml.m5.large, got \'m5.large\''],
+    ['no instance', () => ({ instanceCount: 0 }), 'Train/Launcher: `instanceCount` must be a whole number from 1 to 100, got 0'],
+    ['a volume of 0 GiB', () => ({ volumeSizeGiB: 0 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (VolumeSizeInGB), got 0'],
+    ['a runtime above 28 days', () => ({ maxRuntime: Duration.days(29) }),
+      'Train/Launcher: `maxRuntime` must be a whole number from 1 to 2419200 (seconds: SageMaker stops training jobs after 28 days at most), got 2505600'],
+    ['an absolute output prefix', () => ({ outputPrefix: '/models/' }),
+      'Train/Launcher: `outputPrefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'/models/\''],
+    ['no input', () => ({ inputs: [] }), 'Train/Launcher: `inputs` must have 1 to 20 channels, got 0'],
+    ['two channels of the same name', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket), TrainingInputs.fromS3(s.stack, s.bucket, { prefix: 'b/' })] }),
+      'Train/Launcher: `inputs[].channelName` must be unique in the job, got \'train\''],
+    ['a file system read in Pipe mode', s => {
+      const efs = new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc });
+      return { inputs: [{ ...efs.trainingInput(), inputMode: 'Pipe' }] };
+    }, 'Train/Launcher: `inputs[0].inputMode` must be File for a file-system input (SageMaker mounts the file system), got \'Pipe\''],
+    ['file systems without a common subnet', s => {
+      const a = new LustreTrainingStorage(s.stack, 'A', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[0], dataRepositories: [{ bucket: s.bucket }] });
+      const b = new LustreTrainingStorage(s.stack, 'B', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[1], dataRepositories: [{ bucket: s.bucket }] });
+      return { inputs: [a.trainingInput(), b.trainingInput({ channelName: 'b' })] };
+    }, 'Train/Launcher: `inputs` must share at least one subnet (each file system is reachable from the subnets it names), got ["FSx for Lustre","FSx for Lustre"]'],
+    ['an S3 prefix without a trailing slash', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { prefix: 'train' })] }),
+      'Train: `prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'train\''],
+  ])('rejects %s', (_, overrides, message) => {
+    expect(() => launcher(overrides)).toThrow(message);
+  });
+});
