@@ -6,3 +6,7 @@ export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
 export * from './storage/storage-tiering';
 export * from './core/private-network';
+export * from './transformation/spark-data';
+export * from './transformation/spark-script';
+export * from './transformation/emr-serverless-spark';
+export * from './transformation/sagemaker-spark-processing';
