@@ -200,7 +200,6 @@ export class SageMakerSparkProcessing extends Construct {
       allowSparkTraffic(this.securityGroup);
     }
 
-    const scriptFile = props.scriptPath.split(/[\\/]/).pop()!;
     const runJob = new sfn.CustomState(this, 'RunSparkProcessingJob', {
       stateJson: {
         Type: 'Task',
@@ -211,7 +210,8 @@ export class SageMakerSparkProcessing extends Construct {
           'RoleArn': this.executionRole.roleArn,
           'AppSpecification': {
             ImageUri: this.imageUri,
-            ContainerEntrypoint: ['smspark-submit', `${CODE_DIRECTORY}/${scriptFile}`],
+            // SageMaker copies the object under its own key name (the asset hash), not the local file name.
+            ContainerEntrypoint: ['smspark-submit', `${CODE_DIRECTORY}/${this.script.asset.s3ObjectKey}`],
             ContainerArguments: props.scriptArguments ?? [],
           },
           'ProcessingInputs': [{
