@@ -10,3 +10,4 @@ export * from './transformation/spark-data';
 export * from './transformation/spark-script';
 export * from './transformation/emr-serverless-spark';
 export * from './transformation/sagemaker-spark-processing';
+export * from './transformation/emr-spark-cluster';

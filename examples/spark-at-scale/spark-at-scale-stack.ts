@@ -22,7 +22,7 @@
 import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DataLake, EmrServerlessSpark, PrivateNetwork, SageMakerSparkProcessing, SecureBucket } from '../../lib';
+import { DataLake, EmrServerlessSpark, EmrSparkCluster, PrivateNetwork, SageMakerSparkProcessing, SecureBucket } from '../../lib';
 
 /** The shared script, run unchanged by every engine. */
 export const FEATURE_SCRIPT = path.join(__dirname, 'feature_engineering.py');
@@ -85,6 +85,22 @@ export class SparkAtScaleDemoStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // 6. EMR on EC2: a transient cluster (one primary, two core m5.xlarge) that the state machine
+    //    creates, runs the script on as a spark-submit step, and terminates, also when the step
+    //    fails; EMR terminates it anyway after 30 idle minutes. Disks and EMRFS writes encrypted
+    //    with the lake key, IMDSv2 only. The nodes reach S3 (gateway) and KMS (interface
+    //    endpoint, the one hourly cost of this stack) and nothing else.
+    const emrCluster = new EmrSparkCluster(this, 'EmrCluster', {
+      scriptPath: FEATURE_SCRIPT,
+      scriptArguments: ['--input', input, '--output', output('emr-on-ec2')],
+      inputs: [raw],
+      outputs: [analytics],
+      workspace: workspaceRef,
+      network,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    new CfnOutput(this, 'EmrClusterStateMachine', { value: emrCluster.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EmrServerlessStateMachine', { value: emrServerless.stateMachine.stateMachineArn });
     new CfnOutput(this, 'SageMakerStateMachine', { value: sageMaker.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RawTransactions', { value: input });

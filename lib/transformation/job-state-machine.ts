@@ -19,6 +19,12 @@ export interface JobStateMachineOptions {
   readonly removalPolicy: RemovalPolicy;
   /** How long the execution logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Why the wildcards that CDK's own task states add to the role's default policy are needed.
+   *
+   * @default - the tasks add no wildcard
+   */
+  readonly taskWildcardReason?: string;
 }
 
 /**
@@ -47,7 +53,8 @@ export function createJobStateMachine(scope: Construct, id: string, options: Job
   // accept `*` as resource.
   acknowledgeWildcards(stateMachine.role.node.findChild('DefaultPolicy'),
     'CloudWatch Logs log-delivery actions and X-Ray trace uploads accept only `*` as resource '
-    + '(https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html)');
+    + '(https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html)'
+    + (options.taskWildcardReason ? `; ${options.taskWildcardReason}` : ''));
   return stateMachine;
 }
 

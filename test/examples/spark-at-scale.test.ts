@@ -21,7 +21,7 @@ describe('the spark-at-scale demo stack', () => {
 
   test('every state machine definition is valid Amazon States Language and waits for its job', () => {
     const definitions = stateMachineDefinitions(template);
-    expect(definitions.length).toBeGreaterThanOrEqual(2);
+    expect(definitions).toHaveLength(3);
     for (const definition of definitions) {
       expect(aslErrors(definition)).toEqual([]);
     }
@@ -29,6 +29,7 @@ describe('the spark-at-scale demo stack', () => {
     expect(resources).toEqual(expect.arrayContaining([
       'arn:aws:states:::emr-serverless:startJobRun.sync',
       'arn:aws:states:::sagemaker:createProcessingJob.sync',
+      'arn:aws:states:::elasticmapreduce:createCluster.sync',
     ]));
   });
 
