@@ -5,11 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
+import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { EncryptedBucket, SparkData, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
 
 /** CPU architecture of the EMR Serverless workers. */
@@ -63,35 +63,13 @@ export interface EmrServerlessMaximumCapacity {
 }
 
 /** Properties of an {@link EmrServerlessSpark}. */
-export interface EmrServerlessSparkProps extends DataRetentionProps {
-  /** The local PySpark script that the job runs (uploaded as a CDK asset). */
-  readonly scriptPath: string;
-  /**
-   * Arguments of the script.
-   *
-   * @default - none
-   */
-  readonly scriptArguments?: string[];
+export interface EmrServerlessSparkProps extends SparkJobProps {
   /**
    * `spark-submit` parameters (`--conf ...`) of the job.
    *
    * @default - EMR Serverless defaults
    */
   readonly sparkSubmitParameters?: string;
-  /**
-   * What the job reads: lake zones (objects, key, Glue catalog) or encrypted buckets.
-   *
-   * @default - nothing
-   */
-  readonly inputs?: SparkData[];
-  /**
-   * What the job writes.
-   *
-   * @default - nothing
-   */
-  readonly outputs?: SparkData[];
-  /** The bucket (and its key) where job logs go, under `emr-serverless/<construct id>/logs/`. */
-  readonly workspace: EncryptedBucket;
   /**
    * The EMR release.
    *
@@ -141,12 +119,6 @@ export interface EmrServerlessSparkProps extends DataRetentionProps {
    * @default Duration.hours(2)
    */
   readonly jobTimeout?: Duration;
-  /**
-   * How long the state machine's execution logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 const RELEASE_LABEL = /^emr-(\d+)\.(\d+)\.(\d+)$/;

@@ -6,12 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
+import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { PrivateNetwork } from '../core/private-network';
 import { check, checkInteger } from '../core/validation';
 import { createJobStateMachine } from './job-state-machine';
-import { EncryptedBucket, SparkData, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
 
 /** The tag by which `AmazonEMRServicePolicy_v2` recognizes the resources EMR may use. */
@@ -20,32 +20,7 @@ const RELEASE_LABEL = /^emr-(\d+)\.(\d+)\.(\d+)$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 /** Properties of an {@link EmrSparkCluster}. */
-export interface EmrSparkClusterProps extends DataRetentionProps {
-  /** The local PySpark script of the Spark step (uploaded as a CDK asset). */
-  readonly scriptPath: string;
-  /**
-   * Arguments of the script.
-   *
-   * @default - none
-   */
-  readonly scriptArguments?: string[];
-  /**
-   * What the step reads.
-   *
-   * @default - nothing
-   */
-  readonly inputs?: SparkData[];
-  /**
-   * What the step writes.
-   *
-   * @default - nothing
-   */
-  readonly outputs?: SparkData[];
-  /**
-   * Where cluster logs go (`emr/<construct id>/logs/`); its key also encrypts the cluster's
-   * disks and the EMRFS objects it writes.
-   */
-  readonly workspace: EncryptedBucket;
+export interface EmrSparkClusterProps extends SparkJobProps {
   /**
    * The private network of the cluster. The construct adds the KMS interface endpoint (local
    * disk encryption asks KMS for keys from the nodes) and opens it to the cluster.
@@ -92,12 +67,6 @@ export interface EmrSparkClusterProps extends DataRetentionProps {
    * @default Duration.hours(3)
    */
   readonly timeout?: Duration;
-  /**
-   * How long the state machine's execution logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

@@ -4,11 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
+import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { EncryptedBucket, SparkData, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
 
 /**
@@ -37,29 +37,7 @@ const IMAGE_TAG = /^[0-9]+\.[0-9]+-cpu-py[0-9]+-v[0-9]+(\.[0-9]+)?$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** Properties of a {@link SageMakerSparkProcessing}. */
-export interface SageMakerSparkProcessingProps extends DataRetentionProps {
-  /** The local PySpark script that the job runs (uploaded as a CDK asset). */
-  readonly scriptPath: string;
-  /**
-   * Arguments of the script.
-   *
-   * @default - none
-   */
-  readonly scriptArguments?: string[];
-  /**
-   * What the job reads.
-   *
-   * @default - nothing
-   */
-  readonly inputs?: SparkData[];
-  /**
-   * What the job writes.
-   *
-   * @default - nothing
-   */
-  readonly outputs?: SparkData[];
-  /** Its key encrypts the instances' storage volumes and the execution logs. */
-  readonly workspace: EncryptedBucket;
+export interface SageMakerSparkProcessingProps extends SparkJobProps {
   /**
    * The tag of the prebuilt Spark processing image (Spark version, Python version, image version).
    *
@@ -103,12 +81,6 @@ export interface SageMakerSparkProcessingProps extends DataRetentionProps {
    * @default Duration.hours(2)
    */
   readonly maxRuntime?: Duration;
-  /**
-   * How long the state machine's execution logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

@@ -1,8 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
+import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { DataLakeZone } from '../storage/data-lake-zone';
 
@@ -19,6 +21,41 @@ export interface EncryptedBucket {
  * or any KMS-encrypted bucket.
  */
 export type SparkData = DataLakeZone | EncryptedBucket;
+
+/** What every Spark construct of this library runs, reads and writes. */
+export interface SparkJobProps extends DataRetentionProps {
+  /** The local PySpark script that the job runs (uploaded as a CDK asset). */
+  readonly scriptPath: string;
+  /**
+   * Arguments of the script.
+   *
+   * @default - none
+   */
+  readonly scriptArguments?: string[];
+  /**
+   * What the job reads: lake zones (objects, key, Glue catalog) or encrypted buckets.
+   *
+   * @default - nothing
+   */
+  readonly inputs?: SparkData[];
+  /**
+   * What the job writes.
+   *
+   * @default - nothing
+   */
+  readonly outputs?: SparkData[];
+  /**
+   * The bucket (and key) of the job's by-products: its logs go under a prefix of the construct,
+   * and its key also encrypts the engine's volumes and execution logs.
+   */
+  readonly workspace: EncryptedBucket;
+  /**
+   * How long the state machine's execution logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 function isZone(data: SparkData): data is DataLakeZone {
   return data instanceof DataLakeZone;
