@@ -3,6 +3,7 @@ import { DataLakeDemoStack } from './data-lake/data-lake-stack';
 import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
 import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
+import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -14,4 +15,5 @@ export function addDemoStacks(app: App): void {
   new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
   new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
   new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
+  new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
 }

@@ -15,3 +15,8 @@ export * from './storage/efs-training-storage';
 export * from './training/training-input';
 export * from './training/built-in-algorithm-image';
 export * from './training/training-job-launcher';
+export * from './transformation/spark-data';
+export * from './transformation/spark-script';
+export * from './transformation/emr-serverless-spark';
+export * from './transformation/sagemaker-spark-processing';
+export * from './transformation/emr-spark-cluster';

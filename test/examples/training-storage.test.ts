@@ -1,6 +1,6 @@
 import { TrainingStorageDemoStack } from '../../examples/training-storage/training-storage-stack';
 import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
-import { aslErrors, stateMachineDefinition } from '../training/asl';
+import { aslErrors, stateMachineDefinition } from '../asl';
 
 describe.each([
   ['TrainingStorageDemo', false],

@@ -6,7 +6,7 @@ import {
   TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
 } from '../../lib';
 import { newStack, resourcesOfType } from '../helpers';
-import { aslErrors, stateMachineDefinition } from './asl';
+import { aslErrors, stateMachineDefinition } from '../asl';
 
 function setup() {
   const stack = newStack('Train');
@@ -38,14 +38,14 @@ describe('TrainingJobLauncher', () => {
     const train = definition.States.Train;
     expect(train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
     expect(train.Parameters['TrainingJobName.$']).toBe("States.Format('xgb-{}', States.UUID())");
-    expect(train.Parameters.AlgorithmSpecification.TrainingImage).toBe('REF.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
+    expect(train.Parameters.AlgorithmSpecification.TrainingImage).toBe('resolved-at-deploy-time.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
     expect(train.Parameters.InputDataConfig).toEqual([{
       ChannelName: 'train', InputMode: 'FastFile', ContentType: 'text/csv',
-      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://REF/train/', S3DataDistributionType: 'FullyReplicated' } },
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://resolved-at-deploy-time/train/', S3DataDistributionType: 'FullyReplicated' } },
     }]);
-    expect(train.Parameters.OutputDataConfig).toEqual({ S3OutputPath: 's3://REF/models/', KmsKeyId: 'REF' });
-    expect(train.Parameters.ResourceConfig).toEqual({ InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: 'REF' });
-    expect(train.Parameters.VpcConfig).toEqual({ SecurityGroupIds: ['REF'], Subnets: ['REF', 'REF'] });
+    expect(train.Parameters.OutputDataConfig).toEqual({ S3OutputPath: 's3://resolved-at-deploy-time/models/', KmsKeyId: 'resolved-at-deploy-time' });
+    expect(train.Parameters.ResourceConfig).toEqual({ InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: 'resolved-at-deploy-time' });
+    expect(train.Parameters.VpcConfig).toEqual({ SecurityGroupIds: ['resolved-at-deploy-time'], Subnets: ['resolved-at-deploy-time', 'resolved-at-deploy-time'] });
     expect(train.Parameters.EnableInterContainerTrafficEncryption).toBe(true);
     expect(Object.keys(train.ResultSelector)).toEqual(expect.arrayContaining(['CreationTime.$', 'TrainingStartTime.$', 'TrainingEndTime.$', 'SecondaryStatusTransitions.$', 'BillableTimeInSeconds.$']));
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'TrainingFailed' }]);

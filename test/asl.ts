@@ -1,3 +1,5 @@
+import { resourcesOfType } from './helpers';
+
 // asl-validator ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: (definition: unknown) => { isValid: boolean; errors: unknown[] } = require('asl-validator');
@@ -9,18 +11,25 @@ const PSEUDO_PARAMETERS: Record<string, string> = {
 
 /**
  * The definition of a synthesized state machine as JSON, with every CloudFormation reference in
- * its `DefinitionString` replaced: pseudo parameters by plausible values, anything else by `REF`
- * (references only ever sit inside strings).
+ * its `DefinitionString` replaced: pseudo parameters by plausible values, anything else by
+ * `resolved-at-deploy-time` (references only ever sit inside strings).
  */
 export function stateMachineDefinition(stateMachine: Record<string, any>): Record<string, any> {
   const body = stateMachine.Properties.DefinitionString;
   const text = typeof body === 'string' ? body
-    : (body['Fn::Join'][1] as unknown[]).map(part => (typeof part === 'string' ? part : PSEUDO_PARAMETERS[(part as { Ref?: string }).Ref ?? ''] ?? 'REF')).join('');
+    : (body['Fn::Join'][1] as unknown[])
+      .map(part => (typeof part === 'string' ? part : PSEUDO_PARAMETERS[(part as { Ref?: string }).Ref ?? ''] ?? 'resolved-at-deploy-time'))
+      .join('');
   return JSON.parse(text);
 }
 
-/** The errors asl-validator finds in a state machine definition (none when it is valid ASL). */
+/** The definitions of every state machine of `template`. */
+export function stateMachineDefinitions(template: Record<string, any>): Array<Record<string, any>> {
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(stateMachineDefinition);
+}
+
+/** The errors asl-validator finds in `definition` (empty when it is valid Amazon States Language). */
 export function aslErrors(definition: unknown): unknown[] {
-  const result = aslValidator(definition);
-  return result.isValid ? [] : result.errors;
+  const { isValid, errors } = aslValidator(definition);
+  return isValid ? [] : errors;
 }

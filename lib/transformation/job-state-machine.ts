@@ -1,0 +1,69 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { allowLogsToUse } from '../core/private-network';
+import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+
+/** Properties of {@link createJobStateMachine}. */
+export interface JobStateMachineOptions {
+  /** The states. */
+  readonly definition: sfn.IChainable;
+  /** How long one execution may run before Step Functions fails it. */
+  readonly timeout: Duration;
+  /** The key that encrypts the execution log group. */
+  readonly encryptionKey: kms.IKey;
+  /** What happens to the execution logs when the state machine leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** How long the execution logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Why the wildcards that CDK's own task states add to the role's default policy are needed.
+   *
+   * @default - the tasks add no wildcard
+   */
+  readonly taskWildcardReason?: string;
+}
+
+/**
+ * A standard state machine that runs one job: every execution event logged, with inputs and
+ * outputs, to a KMS-encrypted log group, X-Ray tracing on, and a timeout so that a stuck job
+ * cannot run forever. (Standard, not Express: only standard workflows support the `.sync`
+ * integrations that wait for a job to finish.)
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-supported-services.html
+ */
+export function createJobStateMachine(scope: Construct, id: string, options: JobStateMachineOptions): sfn.StateMachine {
+  allowLogsToUse(options.encryptionKey);
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    encryptionKey: options.encryptionKey,
+    retention: options.logRetention,
+    removalPolicy: options.removalPolicy,
+  });
+  const stateMachine = new sfn.StateMachine(scope, id, {
+    definitionBody: sfn.DefinitionBody.fromChainable(options.definition),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    timeout: options.timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  // CDK puts the log-delivery and X-Ray permissions in the role's default policy: both APIs only
+  // accept `*` as resource.
+  acknowledgeWildcards(stateMachine.role.node.findChild('DefaultPolicy'),
+    'CloudWatch Logs log-delivery actions and X-Ray trace uploads accept only `*` as resource '
+    + '(https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html)'
+    + (options.taskWildcardReason ? `; ${options.taskWildcardReason}` : ''));
+  return stateMachine;
+}
+
+/**
+ * The rules of a Spark security group: the nodes of one job talk to each other on any port
+ * (driver, executors, shuffle, YARN), and leave the group only on HTTPS, to the VPC endpoints
+ * (in isolated subnets there is no other route). No inbound rule from outside the group.
+ */
+export function allowSparkTraffic(securityGroup: ec2.SecurityGroup): void {
+  securityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Spark nodes of the same job');
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, interface endpoints)');
+}

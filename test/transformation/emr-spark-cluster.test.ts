@@ -1,0 +1,119 @@
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DataLake, EmrSparkCluster, EmrSparkClusterProps, PrivateNetwork } from '../../lib';
+import { aslErrors, stateMachineDefinitions } from '../asl';
+import { newStack, policyStatements } from '../helpers-transformation';
+
+const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
+
+function build(overrides: Partial<EmrSparkClusterProps> = {}, stack: Stack = newStack()) {
+  const lake = new DataLake(stack, 'Lake');
+  const network = new PrivateNetwork(stack, 'Network');
+  const workspace = { bucket: new s3.Bucket(stack, 'Workspace'), encryptionKey: new kms.Key(stack, 'Key') };
+  const cluster = new EmrSparkCluster(stack, 'Cluster', {
+    scriptPath: SCRIPT,
+    scriptArguments: ['--input', 's3://in/', '--output', 's3://out/'],
+    inputs: [lake.zone('raw')],
+    outputs: [lake.zone('analytics')],
+    workspace,
+    network,
+    ...overrides,
+  });
+  return { stack, cluster, template: Template.fromStack(stack) };
+}
+
+describe('EmrSparkCluster', () => {
+  test('the state machine creates the cluster, runs spark-submit and terminates it, also after a failed step', () => {
+    const { template } = build();
+    const [definition] = stateMachineDefinitions(template.toJSON());
+    expect(aslErrors(definition)).toEqual([]);
+    const { CreateCluster, RunSparkStep, TerminateCluster, TerminateClusterAfterFailure } = definition.States;
+    expect(definition.StartAt).toBe('CreateCluster');
+    expect(CreateCluster.Resource).toBe('arn:aws:states:::elasticmapreduce:createCluster.sync');
+    expect(CreateCluster.Parameters).toMatchObject({
+      ReleaseLabel: 'emr-7.12.0',
+      Applications: [{ Name: 'Spark' }],
+      AutoTerminationPolicy: { IdleTimeout: 1800 },
+      VisibleToAllUsers: true,
+      LogUri: expect.stringMatching(/^s3:\/\/.*\/emr\/.*\/logs\/$/),
+      Tags: [{ Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' }],
+      Instances: { KeepJobFlowAliveWhenNoSteps: true, TerminationProtected: false, ServiceAccessSecurityGroup: 'resolved-at-deploy-time' },
+    });
+    expect(CreateCluster.Next).toBe('RunSparkStep');
+    expect(RunSparkStep.Resource).toBe('arn:aws:states:::elasticmapreduce:addStep.sync');
+    expect(RunSparkStep.Parameters.Step.HadoopJarStep).toEqual({
+      Jar: 'command-runner.jar',
+      Args: ['spark-submit', '--deploy-mode', 'cluster', 'resolved-at-deploy-time', '--input', 's3://in/', '--output', 's3://out/'],
+    });
+    expect(RunSparkStep.Next).toBe('TerminateCluster');
+    expect(RunSparkStep.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.Error', Next: 'TerminateClusterAfterFailure' }]);
+    expect(TerminateCluster.Resource).toBe('arn:aws:states:::elasticmapreduce:terminateCluster.sync');
+    expect(TerminateCluster.End).toBe(true);
+    expect(TerminateClusterAfterFailure.Next).toBe('SparkJobFailed');
+    expect(definition.States.SparkJobFailed).toMatchObject({ Type: 'Fail', Error: 'SparkJobFailed' });
+  });
+
+  test('a security configuration with KMS at-rest encryption of S3, local disks and EBS, and IMDSv2 only', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+      SecurityConfiguration: {
+        EncryptionConfiguration: {
+          EnableAtRestEncryption: true,
+          EnableInTransitEncryption: false,
+          AtRestEncryptionConfiguration: {
+            S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+            LocalDiskEncryptionConfiguration: { EncryptionKeyProviderType: 'AwsKms', AwsKmsKey: Match.anyValue(), EnableEbsEncryption: true },
+          },
+        },
+        InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: 2, HttpPutResponseHopLimit: 1 },
+      },
+    });
+  });
+
+  test('in-transit encryption with the given PEM certificates', () => {
+    const { template } = build({ tlsCertificatesZip: 's3://certs/emr/certs.zip' });
+    template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+      SecurityConfiguration: {
+        EncryptionConfiguration: Match.objectLike({
+          EnableInTransitEncryption: true,
+          InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: 's3://certs/emr/certs.zip' } },
+        }),
+      },
+    });
+  });
+
+  test('own roles: EMR service policy v2, an instance profile named after the instance role, and a KMS endpoint for the nodes', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'elasticmapreduce.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEMRServicePolicy_v2']] }],
+    });
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ClusterInstanceRole') }],
+      InstanceProfileName: { Ref: Match.stringLikeRegexp('ClusterInstanceRole') },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.kms']] } });
+    expect(policyStatements(template, 'ClusterDiskKeyPolicy')).toEqual([{
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+    }]);
+  });
+
+  describe('rejects bad input', () => {
+    const cases: Array<[string, Partial<EmrSparkClusterProps>, string]> = [
+      ['an old release', { releaseLabel: 'emr-5.36.0' },
+        'Test/Cluster: `releaseLabel` must be emr-6.0.0 or later, such as emr-7.12.0 (IMDSv2 in the security configuration needs a current release), got \'emr-5.36.0\''],
+      ['a malformed instance type', { instanceType: 'large' }, 'Test/Cluster: `instanceType` must be an EC2 instance type such as m5.xlarge, got \'large\''],
+      ['negative core nodes', { coreInstanceCount: -1 }, 'Test/Cluster: `coreInstanceCount` must be a whole number from 0 to 100, got -1'],
+      ['an idle timeout under a minute', { idleTimeout: Duration.seconds(30) },
+        'Test/Cluster: `idleTimeout` must be a whole number from 60 to 604800 (seconds, from 1 minute to 7 days), got 30'],
+      ['certificates that are not a zip in S3', { tlsCertificatesZip: 'https://example.com/certs.zip' },
+        'Test/Cluster: `tlsCertificatesZip` must be the S3 URI of a zip of PEM files, such as s3://bucket/certs/emr.zip, got \'https://example.com/certs.zip\''],
+    ];
+    test.each(cases)('%s', (_name, overrides, message) => {
+      expect(() => build(overrides)).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,111 @@
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DataLake, SPARK_PROCESSING_IMAGE_ACCOUNTS, SageMakerSparkProcessing, SageMakerSparkProcessingProps } from '../../lib';
+import { aslErrors, stateMachineDefinitions } from '../asl';
+import { CDK_CONTEXT } from '../helpers';
+import { newStack, policyStatements } from '../helpers-transformation';
+
+const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
+
+function build(overrides: Partial<SageMakerSparkProcessingProps> = {}, stack: Stack = newStack()) {
+  const lake = new DataLake(stack, 'Lake');
+  const workspace = { bucket: new s3.Bucket(stack, 'Workspace'), encryptionKey: new kms.Key(stack, 'Key') };
+  const spark = new SageMakerSparkProcessing(stack, 'Spark', {
+    scriptPath: SCRIPT,
+    scriptArguments: ['--input', 's3://in/', '--s3-scheme', 's3a'],
+    inputs: [lake.zone('raw')],
+    outputs: [lake.zone('analytics')],
+    workspace,
+    ...overrides,
+  });
+  return { stack, spark, template: Template.fromStack(stack) };
+}
+
+describe('SageMakerSparkProcessing', () => {
+  test('resolves the Spark image per region from a mapping of the publishing accounts', () => {
+    const { template } = build();
+    const mappings = Object.values(template.toJSON().Mappings) as Array<Record<string, { account: string }>>;
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]['us-east-1']).toEqual({ account: '173754725891' });
+    expect(mappings[0]['eu-west-1']).toEqual({ account: '571004829621' });
+    expect(mappings[0]['cn-north-1']).toEqual({ account: '671472414489' });
+    expect(Object.keys(mappings[0])).toHaveLength(Object.keys(SPARK_PROCESSING_IMAGE_ACCOUNTS).length);
+  });
+
+  test('the state machine runs createProcessingJob.sync with encrypted volumes and inter-node traffic, and fails on a failed job', () => {
+    const { template } = build();
+    const [definition] = stateMachineDefinitions(template.toJSON());
+    expect(aslErrors(definition)).toEqual([]);
+    const task = definition.States.RunSparkProcessingJob;
+    expect(task.Resource).toBe('arn:aws:states:::sagemaker:createProcessingJob.sync');
+    expect(task.Parameters['ProcessingJobName.$']).toBe("States.Format('spark-{}', States.UUID())");
+    expect(task.Parameters.AppSpecification.ImageUri).toBe('resolved-at-deploy-time.dkr.ecr.us-east-1.amazonaws.com/sagemaker-spark-processing:3.5-cpu-py310-v1.0');
+    expect(task.Parameters.AppSpecification.ContainerEntrypoint).toEqual(['smspark-submit', expect.stringMatching(/^\/opt\/ml\/processing\/input\/code\/[0-9a-f]{64}\.py$/)]);
+    expect(task.Parameters.AppSpecification.ContainerArguments).toEqual(['--input', 's3://in/', '--s3-scheme', 's3a']);
+    expect(task.Parameters.ProcessingResources.ClusterConfig).toEqual({
+      InstanceCount: 2, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: 'resolved-at-deploy-time',
+    });
+    expect(task.Parameters.NetworkConfig).toEqual({ EnableInterContainerTrafficEncryption: true, EnableNetworkIsolation: false });
+    expect(task.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200 });
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'SparkJobFailed' }]);
+    expect(definition.TimeoutSeconds).toBe(7200 + 1800);
+  });
+
+  test('runs in private subnets with a security group open only to its own nodes', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { template } = build({ vpc }, stack);
+    const [definition] = stateMachineDefinitions(template.toJSON());
+    expect(definition.States.RunSparkProcessingJob.Parameters.NetworkConfig.VpcConfig).toEqual({
+      SecurityGroupIds: ['resolved-at-deploy-time'], Subnets: ['resolved-at-deploy-time', 'resolved-at-deploy-time'],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: '-1',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('SparkSecurityGroup'), 'GroupId'] },
+    });
+    expect(JSON.stringify(policyStatements(template, 'SparkRuntimePolicy'))).toContain('ec2:CreateNetworkInterface');
+  });
+
+  test('only SageMaker may assume the execution role, and the state machine passes it to SageMaker only', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }) })],
+      },
+    });
+    const statements = policyStatements(template, 'SparkCreateJobPolicy') as Array<Record<string, any>>;
+    expect(statements.find(s => s.Action === 'iam:PassRole')).toEqual({
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SparkExecutionRole/), 'Arn'] },
+    });
+    expect(statements[0].Action).toEqual(['sagemaker:AddTags', 'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:ListTags', 'sagemaker:StopProcessingJob']);
+    expect(JSON.stringify(statements[0].Resource)).toContain(':processing-job/spark-*');
+    expect(JSON.stringify(statements)).toContain('rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule');
+  });
+
+  describe('rejects bad input', () => {
+    const cases: Array<[string, Partial<SageMakerSparkProcessingProps>, string]> = [
+      ['a tag that is not a Spark processing tag', { imageTag: 'latest' },
+        'Test/Spark: `imageTag` must be a sagemaker-spark-processing tag such as 3.5-cpu-py310-v1.0, got \'latest\''],
+      ['a non-ML instance type', { instanceType: 'm5.xlarge' }, 'Test/Spark: `instanceType` must be an ML instance type such as ml.m5.xlarge, got \'m5.xlarge\''],
+      ['no instances', { instanceCount: 0 }, 'Test/Spark: `instanceCount` must be a whole number from 1 to 100, got 0'],
+      ['a volume too large', { volumeSizeGb: 20000 }, 'Test/Spark: `volumeSizeGb` must be a whole number from 1 to 16384, got 20000'],
+      ['a run longer than 5 days', { maxRuntime: Duration.days(6) }, 'Test/Spark: `maxRuntime` must be a whole number from 1 to 432000 (seconds, up to 5 days), got 518400'],
+      ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, 'Test/Spark: `vpcSubnets` needs `vpc`, got \'set\''],
+    ];
+    test.each(cases)('%s', (_name, overrides, message) => {
+      expect(() => build(overrides)).toThrow(message);
+    });
+
+    test('a region where the image is not published', () => {
+      const stack = new Stack(new App({ context: CDK_CONTEXT }), 'Test', { env: { region: 'xx-nowhere-1', account: '111111111111' } });
+      expect(() => build({}, stack)).toThrow('Test/Spark: `region` must be a region where SageMaker publishes the Spark processing image, got \'xx-nowhere-1\'');
+    });
+  });
+});
