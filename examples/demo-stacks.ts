@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
+import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -7,4 +8,5 @@ import { DataLakeDemoStack } from './data-lake/data-lake-stack';
  */
 export function addDemoStacks(app: App): void {
   new DataLakeDemoStack(app, 'DataLakeDemo');
+  new GlueEtlDemoStack(app, 'GlueEtlDemo');
 }

@@ -6,3 +6,5 @@ export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
 export * from './storage/storage-tiering';
 export * from './core/private-network';
+export * from './transformation/glue-etl-pipeline';
+export * from './transformation/athena-workgroup';
