@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
+import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 
 /**
@@ -9,4 +10,5 @@ import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 export function addDemoStacks(app: App): void {
   new DataLakeDemoStack(app, 'DataLakeDemo');
   new GlueEtlDemoStack(app, 'GlueEtlDemo');
+  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
 }

@@ -8,3 +8,4 @@ export * from './storage/storage-tiering';
 export * from './core/private-network';
 export * from './transformation/glue-etl-pipeline';
 export * from './transformation/athena-workgroup';
+export * from './ingestion/database-ingestion';
