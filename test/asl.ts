@@ -1,7 +1,6 @@
 /** Amazon States Language checks for the state machines of the demo stacks and constructs. */
 
 // asl-validator ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const validateAsl: (definition: unknown) => { isValid: boolean; errorsText: () => string } = require('asl-validator');
 
 /**

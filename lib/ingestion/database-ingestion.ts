@@ -432,7 +432,11 @@ export class DatabaseIngestion extends Construct {
 
 /**
  * Least-privilege statements for the DMS S3 target: write and delete objects under the prefix
- * (full loads replace earlier files), list only the prefix, encrypt with the lake key.
+ * only (full loads replace earlier files), encrypt with the lake key only. Listing is allowed on
+ * the bucket, as in the role DMS documents for S3 targets: DMS checks the bucket by listing it,
+ * and a listing reveals key names, not data.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html
  */
 function targetStatements(bucket: s3.IBucket, key: kms.IKey, prefix: string): iam.PolicyStatement[] {
   return [
@@ -440,12 +444,7 @@ function targetStatements(bucket: s3.IBucket, key: kms.IKey, prefix: string): ia
       actions: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectTagging'],
       resources: [bucket.arnForObjects(`${prefix}*`)],
     }),
-    new iam.PolicyStatement({
-      actions: ['s3:ListBucket'],
-      resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-    }),
-    new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+    new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }),
   ];
 }

@@ -111,8 +111,7 @@ describe('endpoints and task', () => {
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^IngestionTargetRole') }] } }));
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] }, '/shop/*']] } },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['shop/*'] } } },
-      { Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] } },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeKey/), 'Arn'] } },
     ]);
   });
