@@ -20,8 +20,9 @@
  * `dms-vpc-role` (from the DMS console or another stack), set `dmsVpcRoleExists: true` below,
  * or the deployment fails on the duplicate role name.
  *
- * Cost at idle: about 33 USD a month: the DMS replication instance (dms.t3.micro, about 13 USD a
- * month: a replication instance cannot be stopped; delete the stack between uses), the Secrets
+ * Cost at idle: about 33 USD a month: the DMS replication instance (dms.t3.micro, about 13 to 15
+ * USD a month depending on the Region: a replication instance cannot be stopped, so delete the
+ * stack between uses), the Secrets
  * Manager interface endpoint in two AZs (about 15 USD), four KMS keys (4 USD: the lake's and
  * those of the flow logs, the state machine logs and the seed logs), the database
  * secret (0.40 USD) and Aurora storage (cents). The Aurora Serverless v2 writer scales to zero

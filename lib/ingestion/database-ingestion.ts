@@ -26,7 +26,7 @@ export type MigrationType = 'full-load' | 'full-load-and-cdc';
 const POSTGRES_ENGINES: SourceEngine[] = ['postgres', 'aurora-postgresql'];
 const MYSQL_ENGINES: SourceEngine[] = ['mysql', 'mariadb', 'aurora'];
 const PREFIX = /^([A-Za-z0-9!_.*'()-]+\/)+$/;
-const INSTANCE_CLASS = /^dms\.(t3|c5|c6i|c7i|r5|r6i|r7i)\.[a-z0-9]+$/;
+const INSTANCE_CLASS = /^dms\.[a-z][a-z0-9]*\.[a-z0-9]+$/;
 
 /** The relational database DMS reads. */
 export interface DatabaseSource {
@@ -163,8 +163,9 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
  *   runs on demand. DMS Serverless bills per DMS capacity unit-hour while a replication runs
  *   and suits large or irregular loads.
  *
- * Cost at idle: the replication instance runs all the time (dms.t3.micro, about 0.018 USD an
- * hour, 13 USD a month, plus its storage); about 1 USD a month for the log key; the state
+ * Cost at idle: the replication instance runs all the time and cannot be stopped (dms.t3.micro
+ * bills on the order of 0.02 USD an hour, about 13 to 15 USD a month depending on the Region,
+ * plus its storage); about 1 USD a month for the log key; the state
  * machine bills per state transition. The source database and the VPC endpoints are billed
  * where they are created.
  */
@@ -419,7 +420,7 @@ export class DatabaseIngestion extends Construct {
     check(['full-load', 'full-load-and-cdc'].includes(migrationType), this, 'migrationType', migrationType, 'must be full-load or full-load-and-cdc');
     // @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.Types.html
     check(INSTANCE_CLASS.test(instanceClass), this, 'replicationInstanceClass', instanceClass,
-      'must be a DMS instance class such as dms.t3.micro, dms.c5.large or dms.r5.large');
+      'must be a DMS instance class, dms.<family>.<size>, such as dms.t3.micro, dms.c5.large or dms.r5.large');
     // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
     checkInteger(this, 'allocatedStorage', storage, { min: 5, max: 6144, why: 'in GB' });
     const poll = (props.pollInterval ?? Duration.minutes(1)).toSeconds({ integral: false });

@@ -437,7 +437,7 @@ export class GlueEtlPipeline extends Construct {
       `must be one of ${GLUE_VERSIONS.join(', ')} (earlier versions are past end of support for new jobs)`);
     check(WORKER_TYPES.includes(resolved.workerType as GlueWorkerType), this, 'workerType', resolved.workerType,
       `must be one of ${WORKER_TYPES.join(', ')} (G.025X is for streaming jobs only)`);
-    // @see https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html (NumberOfWorkers)
+    // @see https://aws.amazon.com/glue/pricing/ (a Glue Spark ETL job needs at least 2 DPUs)
     checkInteger(this, 'maxWorkers', resolved.maxWorkers, { min: 2, why: 'a Spark job needs a driver and at least one executor' });
     // @see https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html (Timeout)
     checkInteger(this, 'timeout', resolved.timeoutMinutes, { min: 1, max: 10080, why: 'in minutes: Glue batch jobs run for 1 minute to 7 days' });

@@ -193,7 +193,7 @@ describe('bad input', () => {
     [{}, { port: 70000 }, '`source.port` must be a whole number from 1 to 65535, got 70000'],
     [{ targetPrefix: 'shop' }, {}, "`targetPrefix` must be one or more folders of letters, digits and !_.*'()- each ending with `/`, with no leading `/`, got 'shop'"],
     [{ migrationType: 'cdc' as any }, {}, "`migrationType` must be full-load or full-load-and-cdc, got 'cdc'"],
-    [{ replicationInstanceClass: 't3.micro' }, {}, "`replicationInstanceClass` must be a DMS instance class such as dms.t3.micro, dms.c5.large or dms.r5.large, got 't3.micro'"],
+    [{ replicationInstanceClass: 't3.micro' }, {}, "`replicationInstanceClass` must be a DMS instance class, dms.<family>.<size>, such as dms.t3.micro, dms.c5.large or dms.r5.large, got 't3.micro'"],
     [{ allocatedStorage: 2 }, {}, '`allocatedStorage` must be a whole number from 5 to 6144 (in GB), got 2'],
     [{ pollInterval: Duration.seconds(5) }, {}, '`pollInterval` must be a whole number from 10 to 3600 (in seconds: DMS tasks take minutes to start), got 5'],
     [{ timeout: Duration.seconds(30) }, {}, '`timeout` must be a whole number from 60 to 31536000 (in seconds, at least one poll interval and at most a year), got 30'],
