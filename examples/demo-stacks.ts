@@ -4,6 +4,8 @@ import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ing
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
 import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
 import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
+import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
+import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -16,4 +18,6 @@ export function addDemoStacks(app: App): void {
   new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
   new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
   new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
+  new GlueEtlDemoStack(app, 'GlueEtlDemo');
+  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
 }

@@ -20,3 +20,6 @@ export * from './transformation/spark-script';
 export * from './transformation/emr-serverless-spark';
 export * from './transformation/sagemaker-spark-processing';
 export * from './transformation/emr-spark-cluster';
+export * from './transformation/glue-etl-pipeline';
+export * from './transformation/athena-workgroup';
+export * from './ingestion/database-ingestion';

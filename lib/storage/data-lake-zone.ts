@@ -18,7 +18,7 @@ export const CATALOG_READ_ACTIONS = [
   'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition',
 ];
 /** Glue actions that create and change tables and partitions in a zone's database. */
-const CATALOG_WRITE_ACTIONS = [
+export const CATALOG_WRITE_ACTIONS = [
   'glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable', 'glue:BatchDeleteTable',
   'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition',
   'glue:DeletePartition', 'glue:BatchDeletePartition',
@@ -125,6 +125,15 @@ export class DataLakeZone extends Construct {
       check(props.governance !== undefined, this, 'lfTags', props.lfTags, 'need Lake Formation governance (LF-tags are Lake Formation resources)');
       props.governance?.tagDatabase(this, this.databaseName, props.lfTags);
     }
+  }
+
+  /**
+   * Whether the zone is governed by Lake Formation. Then `grantRead` and `grantWrite` give Lake
+   * Formation permissions and no bucket permission: a service that reads or writes the bucket
+   * directly with its own role (a Glue crawler or job, DMS) also needs bucket statements.
+   */
+  public get lakeFormationGoverned(): boolean {
+    return this.governance !== undefined;
   }
 
   /** The ARNs of the Glue catalog, this zone's database and its tables. */

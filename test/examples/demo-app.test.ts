@@ -27,6 +27,8 @@ describe('the demo app', () => {
     // Each example's own test (test/examples/<pattern>.test.ts) snapshots and checks its stack.
     expect(assembly.stacks.map(stack => stack.stackName).sort()).toEqual([
       'DataLakeDemo',
+      'DatabaseIngestionDemo',
+      'GlueEtlDemo',
       'SparkAtScaleDemo',
       'StreamingIngestionDemo',
       'TrainingStorageDemo',

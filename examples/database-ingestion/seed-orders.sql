@@ -1,0 +1,2 @@
+CREATE TABLE IF NOT EXISTS public.orders (order_id varchar(32) PRIMARY KEY, customer_email varchar(256), country char(2), amount numeric(12, 2), currency char(3), status varchar(16), updated_at timestamptz NOT NULL);
+INSERT INTO public.orders VALUES ('o-1001', 'ada@example.com', 'GB', 120.50, 'GBP', 'paid', '2024-05-01T10:05:00Z'), ('o-1002', NULL, 'US', 1250.00, 'USD', 'shipped', '2024-05-01T10:40:00Z'), ('o-1003', 'grace@example.com', 'US', 42.00, 'USD', 'cancelled', '2024-05-02T08:00:00Z') ON CONFLICT (order_id) DO NOTHING;

@@ -1,0 +1,201 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DataLake, DatabaseIngestion, DatabaseIngestionProps, DatabaseSource, PrivateNetwork } from '../../lib';
+import { aslErrors, stateMachineDefinition } from '../asl';
+import { newStack } from '../helpers';
+
+function ingestion(props: Partial<DatabaseIngestionProps> = {}, source: Partial<DatabaseSource> = {}, stack = newStack('Dms')) {
+  const network = new PrivateNetwork(stack, 'Network');
+  const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
+  const sourceSecurityGroup = new ec2.SecurityGroup(stack, 'SourceSg', { vpc: network.vpc });
+  const dms = new DatabaseIngestion(stack, 'Ingestion', {
+    vpc: network.vpc,
+    source: {
+      engine: 'postgres',
+      secret: new secretsmanager.Secret(stack, 'Secret'),
+      databaseName: 'shop',
+      connections: sourceSecurityGroup,
+      ...source,
+    },
+    target: lake.zone('raw'),
+    ...props,
+  });
+  return { dms, stack, get template() { return Template.fromStack(Stack.of(dms)); } };
+}
+
+function definitionOf(template: Template): Record<string, any> {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  return stateMachineDefinition(machine);
+}
+
+describe('the dms-vpc-role trap', () => {
+  test('by default the role is created with its exact name and the subnet group waits for it', () => {
+    const { template } = ingestion();
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'dms-vpc-role',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'dms.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonDMSVPCManagementRole']] }],
+    });
+    const [subnetGroup] = Object.values(template.findResources('AWS::DMS::ReplicationSubnetGroup'));
+    expect(subnetGroup.DependsOn).toEqual([expect.stringMatching(/^DmsVpcRole/)]);
+  });
+
+  test('when the account has it, nothing is created and nothing waits', () => {
+    const { template } = ingestion({ dmsVpcRoleExists: true });
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { RoleName: 'dms-vpc-role' }, 0);
+    const [subnetGroup] = Object.values(template.findResources('AWS::DMS::ReplicationSubnetGroup'));
+    expect(subnetGroup.DependsOn).toBeUndefined();
+  });
+
+  test('two ingestions in one stack share the one role', () => {
+    const stack = newStack('Two');
+    ingestion({}, {}, stack);
+    const network = new PrivateNetwork(stack, 'Network2');
+    const lake = new DataLake(stack, 'Lake2', { zones: [{ name: 'raw' }] });
+    new DatabaseIngestion(stack, 'Second', {
+      vpc: network.vpc, target: lake.zone('raw'),
+      source: { engine: 'mysql', secret: new secretsmanager.Secret(stack, 'Secret2'), databaseName: 'crm' },
+    });
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::IAM::Role', { RoleName: 'dms-vpc-role' }, 1);
+  });
+});
+
+describe('endpoints and task', () => {
+  test('the source endpoint reads its credentials from Secrets Manager through a role DMS assumes', () => {
+    const { template } = ingestion();
+    template.hasResourceProperties('AWS::DMS::Endpoint', {
+      EndpointType: 'source',
+      EngineName: 'postgres',
+      DatabaseName: 'shop',
+      SslMode: 'require',
+      PostgreSqlSettings: {
+        SecretsManagerAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionSecretAccessRole'), 'Arn'] },
+        SecretsManagerSecretId: { Ref: Match.stringLikeRegexp('^Secret') },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: { Ref: Match.stringLikeRegexp('^Secret') } })] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^IngestionSecretAccessRole') }],
+    });
+  });
+
+  test('a MySQL source uses MySQL settings and port 3306', () => {
+    const { template } = ingestion({}, { engine: 'mysql' });
+    template.hasResourceProperties('AWS::DMS::Endpoint', { EngineName: 'mysql', MySqlSettings: Match.objectLike({ SecretsManagerSecretId: Match.anyValue() }) });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 3306, ToPort: 3306 });
+  });
+
+  test('the target endpoint writes date-partitioned Parquet under the prefix with SSE-KMS and the lake key', () => {
+    const { template } = ingestion();
+    template.hasResourceProperties('AWS::DMS::Endpoint', {
+      EndpointType: 'target',
+      EngineName: 's3',
+      S3Settings: Match.objectLike({
+        BucketName: { Ref: Match.stringLikeRegexp('^LakeRawBucket') },
+        BucketFolder: 'shop',
+        DataFormat: 'parquet',
+        DatePartitionEnabled: true,
+        DatePartitionSequence: 'YYYYMMDD',
+        EncryptionMode: 'SSE_KMS',
+        ServerSideEncryptionKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeKey'), 'Arn'] },
+        ServiceAccessRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionTargetRole'), 'Arn'] },
+      }),
+    });
+  });
+
+  test('the target role may write only under the prefix and use only the lake key', () => {
+    const { template } = ingestion();
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^IngestionTargetRole') }] } }));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] }, '/shop/*']] } },
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeRawBucket/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeKey/), 'Arn'] } },
+    ]);
+  });
+
+  test('the replication instance is private, encrypted and small; the source admits it on its port', () => {
+    const { template } = ingestion();
+    template.hasResourceProperties('AWS::DMS::ReplicationInstance', {
+      ReplicationInstanceClass: 'dms.t3.micro', AllocatedStorage: 20, PubliclyAccessible: false,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('the task copies the public schema once by default, or keeps replicating changes', () => {
+    const { template } = ingestion();
+    const [task] = Object.values(template.findResources('AWS::DMS::ReplicationTask'));
+    expect(task.Properties.MigrationType).toBe('full-load');
+    expect(JSON.parse(task.Properties.TableMappings).rules[0]['object-locator']).toEqual({ 'schema-name': 'public', 'table-name': '%' });
+    ingestion({ migrationType: 'full-load-and-cdc' }).template.hasResourceProperties('AWS::DMS::ReplicationTask', { MigrationType: 'full-load-and-cdc' });
+  });
+});
+
+describe('the state machine', () => {
+  test('is valid Amazon States Language, for both migration types', () => {
+    for (const migrationType of ['full-load', 'full-load-and-cdc'] as const) {
+      expect(aslErrors(definitionOf(ingestion({ migrationType }).template))).toEqual([]);
+    }
+  });
+
+  test('starts the task, polls it, succeeds when the full load finished and fails with DMS\'s message', () => {
+    const states = definitionOf(ingestion().template).States;
+    expect(states.StartReplication.Parameters.StartReplicationTaskType).toBe('start-replication');
+    expect(states.ReloadTarget.Parameters.StartReplicationTaskType).toBe('reload-target');
+    expect(states.WaitForTask.Seconds).toBe(60);
+    expect(states['LoadFinished?'].Choices[0].And).toEqual(expect.arrayContaining([{ Variable: '$.dms.task.StopReason', StringMatches: '*FULL_LOAD_ONLY_FINISHED*' }]));
+    expect(states['LoadFinished?'].Default).toBe('WaitForTask');
+    expect(states.TaskFailed).toEqual({ Type: 'Fail', Error: 'DMS.TaskFailed', CausePath: '$.dms.task.LastFailureMessage' });
+    expect(states.TaskStopped.Type).toBe('Fail');
+  });
+
+  test('with CDC, succeeds once the full load reaches 100 % while the task keeps running', () => {
+    const choices = definitionOf(ingestion({ migrationType: 'full-load-and-cdc' }).template).States['LoadFinished?'].Choices;
+    expect(choices[choices.length - 1].And).toEqual(expect.arrayContaining([
+      { Variable: '$.dms.task.Status', StringEquals: 'running' },
+      { Variable: '$.dms.task.ReplicationTaskStats.FullLoadProgressPercent', NumericEquals: 100 },
+    ]));
+  });
+
+  test('logs everything to an encrypted log group, traces, times out, and may only start its own task', () => {
+    const { template } = ingestion({ timeout: Duration.hours(2) });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    expect(definitionOf(template).TimeoutSeconds).toBe(7200);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionLogKey'), 'Arn'] }, RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'dms:StartReplicationTask', Resource: { Ref: Match.stringLikeRegexp('^IngestionTask') } }]) },
+    });
+  });
+
+  test('a schedule starts it through EventBridge', () => {
+    const { template } = ingestion({ schedule: events.Schedule.cron({ minute: '0', hour: '3' }) });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^IngestionStateMachine') } })],
+    });
+  });
+});
+
+describe('bad input', () => {
+  test.each<[Partial<DatabaseIngestionProps>, Partial<DatabaseSource>, string]>([
+    [{}, { engine: 'oracle' as any }, "`source.engine` must be one of postgres, aurora-postgresql, mysql, mariadb, aurora, got 'oracle'"],
+    [{}, { databaseName: 'my-db' }, "`source.databaseName` must be 1 to 63 letters, digits, underscores or $, starting with a letter or underscore, got 'my-db'"],
+    [{}, { port: 70000 }, '`source.port` must be a whole number from 1 to 65535, got 70000'],
+    [{ targetPrefix: 'shop' }, {}, "`targetPrefix` must be one or more folders of letters, digits and !_.*'()- each ending with `/`, with no leading `/`, got 'shop'"],
+    [{ migrationType: 'cdc' as any }, {}, "`migrationType` must be full-load or full-load-and-cdc, got 'cdc'"],
+    [{ replicationInstanceClass: 't3.micro' }, {}, "`replicationInstanceClass` must be a DMS instance class, dms.<family>.<size>, such as dms.t3.micro, dms.c5.large or dms.r5.large, got 't3.micro'"],
+    [{ allocatedStorage: 2 }, {}, '`allocatedStorage` must be a whole number from 5 to 6144 (in GB), got 2'],
+    [{ pollInterval: Duration.seconds(5) }, {}, '`pollInterval` must be a whole number from 10 to 3600 (in seconds: DMS tasks take minutes to start), got 5'],
+    [{ timeout: Duration.seconds(30) }, {}, '`timeout` must be a whole number from 60 to 31536000 (in seconds, at least one poll interval and at most a year), got 30'],
+  ])('%p %p is rejected', (props, source, message) => {
+    expect(() => ingestion(props, source)).toThrow(`Dms/Ingestion: ${message}`);
+  });
+});
