@@ -6,6 +6,8 @@ import { TrainingStorageDemoStack } from './training-storage/training-storage-st
 import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
 import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
+import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
+import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -20,4 +22,8 @@ export function addDemoStacks(app: App): void {
   new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
   new GlueEtlDemoStack(app, 'GlueEtlDemo');
   new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
+  // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
+  new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
+    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
+  });
 }

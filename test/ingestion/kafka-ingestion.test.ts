@@ -1,0 +1,119 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DataLake, KafkaDeploymentStage, KafkaIngestion, KafkaIngestionProps, PrivateNetwork } from '../../lib';
+import { newStack } from '../helpers';
+
+function setup(maxAzs = 2) {
+  const stack = newStack();
+  const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
+  const network = new PrivateNetwork(stack, 'Network', { maxAzs });
+  const base: KafkaIngestionProps = { stage: KafkaDeploymentStage.DELIVERY, vpc: network.vpc, destination: lake.zone('raw') };
+  return { stack, base, network };
+}
+
+describe('KafkaIngestion', () => {
+  test('a provisioned cluster: one m7g.large broker per AZ, IAM only, TLS, KMS at rest, encrypted broker logs, retained by default', () => {
+    const { stack, base } = setup();
+    new KafkaIngestion(stack, 'Kafka', base);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::MSK::Cluster', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KafkaVersion: '3.6.0',
+        NumberOfBrokerNodes: 2,
+        BrokerNodeGroupInfo: Match.objectLike({ InstanceType: 'kafka.m7g.large', StorageInfo: { EBSStorageInfo: { VolumeSize: 10 } } }),
+        ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+        EncryptionInfo: {
+          EncryptionAtRest: { DataVolumeKMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('KafkaKey'), 'Arn'] } },
+          EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true },
+        },
+        LoggingInfo: { BrokerLogs: { CloudWatchLogs: { Enabled: true, LogGroup: { Ref: Match.stringLikeRegexp('KafkaBrokerLogs') } } } },
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('KafkaKey'), 'Arn'] } });
+    template.hasResource('AWS::MSK::Topic', { DeletionPolicy: 'Retain', Properties: { TopicName: 'events', PartitionCount: 2, ReplicationFactor: 2 } });
+  });
+
+  test('the Firehose role reads only its topic and the consumer groups of its cluster', () => {
+    const { stack, base } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', base);
+    const statements = Stack.of(stack).resolve((kafka.node.findChild('SourcePolicy') as iam.Policy).document.toJSON()).Statement;
+    expect(statements.map((s: any) => s.Action)).toEqual([
+      ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+      ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
+      'kafka-cluster:DescribeGroup',
+    ]);
+    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaCluster/), 'Arn'] });
+    expect(statements[1].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaTopic/), 'TopicArn'] });
+    expect(JSON.stringify(statements[2].Resource)).toMatch(/:group\/.*\/\*"/);
+    const actions = statements.flatMap((s: any) => [s.Action].flat());
+    expect(actions).not.toContain('kafka-cluster:WriteData');
+  });
+
+  test('the CLUSTER stage has no connectivity, cluster policy, Firehose stream or alarms', () => {
+    const { stack, base } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', { ...base, stage: KafkaDeploymentStage.CLUSTER });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::MSK::Cluster', {
+      BrokerNodeGroupInfo: Match.objectLike({ ConnectivityInfo: { VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: false } } } } } }),
+    });
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+    template.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
+    expect(kafka.deliveryStream).toBeUndefined();
+    expect(kafka.alarms).toEqual([]);
+  });
+
+  test('producers get connect and write on the topic, and network access on 9098 only when allowed', () => {
+    const { stack, base, network } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', base);
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    const statements = Stack.of(stack).resolve(kafka.grantProduce(producer)!.document.toJSON()).Statement;
+    expect(statements.map((s: any) => s.Action)).toEqual([
+      ['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'],
+      ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+    ]);
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+    kafka.allowClientsFrom(client);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 9098, ToPort: 9098, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Client'), 'GroupId'] },
+    });
+  });
+
+  test('three AZs: three brokers by default, six allowed, replication factor capped at 3', () => {
+    const { stack, base } = setup(3);
+    const kafka = new KafkaIngestion(stack, 'A', { ...base, brokerCount: 6 });
+    expect(kafka.brokerCount).toBe(6);
+    Template.fromStack(stack).hasResourceProperties('AWS::MSK::Topic', { ReplicationFactor: 3 });
+  });
+
+  test('validates brokers, subnets, instance type, storage, version and topic', () => {
+    const { stack, base, network } = setup();
+    const cases: Array<[Partial<KafkaIngestionProps>, string]> = [
+      [{ brokerCount: 3 }, 'Test/C0: `brokerCount` must be a multiple of the 2 Availability Zones of the subnets (MSK spreads the brokers evenly over them), got 3'],
+      [{ brokerCount: 1 }, 'Test/C1: `brokerCount` must be a whole number of at least 2 (a multiple of the 2 Availability Zones of the subnets), got 1'],
+      [{ vpcSubnets: { subnets: [network.vpc.isolatedSubnets[0]] } },
+        'Test/C2: `vpcSubnets` must select two or three subnets, each in its own Availability Zone (MSK places the brokers in two or three AZs), got 1'],
+      [{ brokerInstanceType: 'kafka.t3.small' },
+        "Test/C3: `brokerInstanceType` must not be kafka.t3.small (MSK multi-VPC private connectivity, which Firehose needs to read private brokers, does not support it); use kafka.m7g.large or larger, got 'kafka.t3.small'"],
+      [{ brokerInstanceType: 'm5.large' }, "Test/C4: `brokerInstanceType` must be an MSK broker type such as kafka.m7g.large, got 'm5.large'"],
+      [{ brokerStorageGiB: 0 }, 'Test/C5: `brokerStorageGiB` must be a whole number from 1 to 16384 (GiB of EBS storage per broker), got 0'],
+      [{ brokerStorageGiB: 16385 }, 'Test/C6: `brokerStorageGiB` must be a whole number from 1 to 16384 (GiB of EBS storage per broker), got 16385'],
+      [{ kafkaVersion: '2.6.2' }, "Test/C7: `kafkaVersion` must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity), got '2.6.2'"],
+      [{ kafkaVersion: 'latest' }, "Test/C8: `kafkaVersion` must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity), got 'latest'"],
+      [{ topicName: 'my topic' }, "Test/C9: `topicName` must be 1 to 249 letters, digits, dots, underscores or hyphens (Kafka topic names), got 'my topic'"],
+      [{ partitions: 0 }, 'Test/C10: `partitions` must be a whole number of at least 1, got 0'],
+      [{ replicationFactor: 3 }, 'Test/C11: `replicationFactor` must be a whole number from 1 to 2 (at most the number of brokers), got 3'],
+    ];
+    cases.forEach(([props, message], i) => {
+      expect(() => new KafkaIngestion(stack, `C${i}`, { ...base, ...props })).toThrow(message);
+    });
+  });
+
+  test('accepts kafka 2.7.1 and 3.10.1', () => {
+    const { stack, base } = setup();
+    expect(() => new KafkaIngestion(stack, 'A', { ...base, kafkaVersion: '2.7.1' })).not.toThrow();
+    expect(() => new KafkaIngestion(stack, 'B', { ...base, kafkaVersion: '3.10.1' })).not.toThrow();
+  });
+});
