@@ -8,6 +8,7 @@ import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingest
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
+import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -23,6 +24,7 @@ export function addDemoStacks(app: App): void {
   new GlueEtlDemoStack(app, 'GlueEtlDemo');
   new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
   // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
+  new StreamAnalyticsDemoStack(app, 'StreamAnalyticsDemo');
   new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
     stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
   });

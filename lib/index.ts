@@ -24,3 +24,4 @@ export * from './transformation/glue-etl-pipeline';
 export * from './transformation/athena-workgroup';
 export * from './ingestion/database-ingestion';
 export * from './ingestion/kafka-ingestion';
+export * from './ingestion/stream-analytics';

@@ -31,6 +31,7 @@ describe('the demo app', () => {
       'GlueEtlDemo',
       'KafkaIngestionDemo',
       'SparkAtScaleDemo',
+      'StreamAnalyticsDemo',
       'StreamingIngestionDemo',
       'TrainingStorageDemo',
       'TrainingStorageLustreDemo',
