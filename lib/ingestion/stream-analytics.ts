@@ -331,9 +331,9 @@ export class StreamAnalytics extends Construct {
     checkInteger(this, 'parallelism', parallelism, { min: 1 });
     const parallelismPerKpu = props.parallelismPerKpu ?? 1;
     checkInteger(this, 'parallelismPerKpu', parallelismPerKpu, { min: 1, max: 8 });
-    const checkpointMs = (props.checkpointInterval ?? Duration.minutes(1)).toMilliseconds();
+    const checkpointMs = (props.checkpointInterval ?? Duration.minutes(1)).toMilliseconds({ integral: false });
     checkInteger(this, 'checkpointInterval', checkpointMs, { min: 1, why: 'milliseconds' });
-    const minPauseMs = (props.minPauseBetweenCheckpoints ?? Duration.seconds(5)).toMilliseconds();
+    const minPauseMs = (props.minPauseBetweenCheckpoints ?? Duration.seconds(5)).toMilliseconds({ integral: false });
     checkInteger(this, 'minPauseBetweenCheckpoints', minPauseMs, { min: 0, why: 'milliseconds' });
 
     const mainFile = props.mainFile ?? 'main.py';
