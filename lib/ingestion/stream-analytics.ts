@@ -224,6 +224,9 @@ export class StreamAnalytics extends Construct {
       removalPolicy: dataRemovalPolicy(props),
     });
     const logStream = new logs.LogStream(this, 'LogStream', { logGroup: this.logGroup, removalPolicy: dataRemovalPolicy(props) });
+    const logStreamArn = stack.formatArn({
+      service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com', {
@@ -245,9 +248,7 @@ export class StreamAnalytics extends Construct {
       new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [this.logGroup.logGroupArn] }),
       new iam.PolicyStatement({
         actions: ['logs:PutLogEvents'],
-        resources: [stack.formatArn({
-          service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        })],
+        resources: [logStreamArn],
       }),
     ];
     if (code.bucket.encryptionKey) {
@@ -311,9 +312,7 @@ export class StreamAnalytics extends Construct {
     const logOption = new flink.CfnApplicationCloudWatchLoggingOption(this, 'LoggingOption', {
       applicationName: this.application.ref,
       cloudWatchLoggingOption: {
-        logStreamArn: stack.formatArn({
-          service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
+        logStreamArn,
       },
     });
     logOption.node.addDependency(policy);
