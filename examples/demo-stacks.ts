@@ -6,6 +6,7 @@ import { TrainingStorageDemoStack } from './training-storage/training-storage-st
 import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
 import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
+import { RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -20,4 +21,5 @@ export function addDemoStacks(app: App): void {
   new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
   new GlueEtlDemoStack(app, 'GlueEtlDemo');
   new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
+  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo');
 }

@@ -23,3 +23,4 @@ export * from './transformation/emr-spark-cluster';
 export * from './transformation/glue-etl-pipeline';
 export * from './transformation/athena-workgroup';
 export * from './ingestion/database-ingestion';
+export * from './transformation/redshift-spectrum';

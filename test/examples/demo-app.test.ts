@@ -29,6 +29,7 @@ describe('the demo app', () => {
       'DataLakeDemo',
       'DatabaseIngestionDemo',
       'GlueEtlDemo',
+      'RedshiftSpectrumDemo',
       'SparkAtScaleDemo',
       'StreamingIngestionDemo',
       'TrainingStorageDemo',
