@@ -31,7 +31,8 @@ export interface RedshiftSpectrumProps extends DataRetentionProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * The lake zones to query: each gets an external schema, named after the zone, over its Glue
+   * The lake zones to query: each gets an external schema, named after the zone (hyphens become
+   * underscores), over its Glue
    * database, and the Spectrum role may read it (with Lake Formation permissions when the lake is
    * governed).
    */
@@ -70,6 +71,11 @@ export interface RedshiftSpectrumProps extends DataRetentionProps {
 /** Redshift identifiers this construct creates (schemas, database, admin user): lower case only. */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,126}$/;
 const IDENTIFIER_RULE = 'must be 1 to 127 lower-case letters, digits or underscores, starting with a letter or underscore';
+/** The name of a zone's external schema: the zone name, with hyphens replaced by underscores. */
+export function externalSchemaName(zone: DataLakeZone): string {
+  return zone.zoneName.replace(/-/g, '_');
+}
+
 /** The fewest Availability Zones a workgroup with enhanced VPC routing needs. */
 const MIN_AZS = 3;
 
@@ -139,7 +145,7 @@ export class RedshiftSpectrum extends Construct {
     const databaseName = props.databaseName ?? 'dev';
     const adminUsername = props.adminUsername ?? 'admin';
     const subnets = props.network.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
-    this.externalSchemaNames = props.zones.map(zone => zone.zoneName);
+    this.externalSchemaNames = props.zones.map(zone => externalSchemaName(zone));
     this.validate(props, baseCapacity, databaseName, adminUsername, subnets);
 
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the Redshift Serverless namespace of ${this.node.path}`, props);
@@ -197,11 +203,12 @@ export class RedshiftSpectrum extends Construct {
     this.validateBaseCapacity(baseCapacity);
     this.validateSubnets(subnets);
     check(props.zones.length > 0, this, 'zones', [], 'must name at least one lake zone (each becomes an external schema)');
-    props.zones.forEach((zone, index) => check(IDENTIFIER.test(zone.zoneName), this, `zones[${index}].zoneName`, zone.zoneName,
-      `${IDENTIFIER_RULE} (the zone name becomes the external schema's name)`));
-    const names = props.zones.map(zone => zone.zoneName);
-    const duplicate = names.find((zoneName, index) => names.indexOf(zoneName) !== index);
-    check(duplicate === undefined, this, 'zones', names, 'must name each zone once (each zone name becomes one external schema)');
+    this.externalSchemaNames.forEach((schemaName, index) => check(IDENTIFIER.test(schemaName), this, `zones[${index}].zoneName`,
+      props.zones[index].zoneName, `${IDENTIFIER_RULE}, once hyphens become underscores (the zone name becomes the external schema's name)`));
+    const names = this.externalSchemaNames;
+    const duplicate = names.find((schemaName, index) => names.indexOf(schemaName) !== index);
+    check(duplicate === undefined, this, 'zones', props.zones.map(zone => zone.zoneName),
+      'must have distinct zone names (each zone becomes the external schema named after it, hyphens replaced by underscores)');
     check(IDENTIFIER.test(databaseName), this, 'databaseName', databaseName, IDENTIFIER_RULE);
     check(IDENTIFIER.test(adminUsername), this, 'adminUsername', adminUsername, IDENTIFIER_RULE);
   }
@@ -315,7 +322,7 @@ export class RedshiftSpectrum extends Construct {
           WorkgroupName: this.workgroup.attrWorkgroupWorkgroupName,
           NamespaceName: this.namespace.attrNamespaceNamespaceName,
           Database: databaseName,
-          SchemaName: zone.zoneName,
+          SchemaName: this.externalSchemaNames[index],
           GlueDatabase: zone.databaseName,
           IamRoleArn: this.spectrumRole.roleArn,
         },
