@@ -89,14 +89,20 @@ const MIN_AZS = 3;
  * joined with tables stored in Redshift. Redshift Serverless runs the queries with no cluster to
  * size: a *namespace* holds the database objects and users, a *workgroup* the compute and network.
  *
+ * The notes list Spectrum among the ETL tools without saying what it is: it transforms nothing by
+ * itself. It is a query engine over S3 that writes only when you ask it to (`INSERT INTO` an
+ * external table, `UNLOAD`), so in a pipeline it reads what Glue, EMR or Spark have written.
+ *
  * The choices made here:
  * - Namespace encrypted with a customer-managed key; the admin password generated and kept by
  *   Redshift in Secrets Manager (`manageAdminPassword`), encrypted with the same key, so no
  *   password is ever in the template. User, connection and user-activity logs exported.
- * - Workgroup in private subnets, not publicly accessible, with enhanced VPC routing (its traffic
- *   to S3 and Glue stays in the VPC: S3 through the network's gateway endpoint, Glue through an
- *   interface endpoint this construct adds), a security group that admits nobody and sends only
- *   HTTPS, and the smallest base capacity, 4 RPUs.
+ * - Workgroup in private subnets, not publicly accessible, with enhanced VPC routing (the
+ *   workgroup's own traffic to S3 and Glue goes through the VPC: S3 through the network's
+ *   gateway endpoint, Glue through an interface endpoint this construct adds, as Spectrum requires
+ *   with enhanced VPC routing; Spectrum's scan of the S3 objects itself runs on an AWS-managed
+ *   fleet outside the VPC, authorized by the Spectrum role), a security group that admits nobody
+ *   and sends only HTTPS, TLS required for connections, and the smallest base capacity, 4 RPUs.
  * - One IAM role for Spectrum, the namespace's default role, allowed to read exactly the given
  *   zones: their catalog entries and objects, or, under Lake Formation, `SELECT`/`DESCRIBE`
  *   grants (see `DataLakeZone.grantRead`).
@@ -114,7 +120,9 @@ const MIN_AZS = 3;
  * bills at least 4 RPUs for 60 seconds (4 × 0.375 USD per RPU-hour in us-east-1 / 60 = 0.025 USD).
  *
  * @see https://docs.aws.amazon.com/redshift/latest/dg/c-using-spectrum.html
- * @see https://aws.amazon.com/redshift/pricing/
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/c-spectrum-considerations.html (Glue and S3 endpoints with enhanced VPC routing)
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-billing.html
+ * @see https://aws.amazon.com/redshift/pricing/ (RPU-hours billed per second, 60-second minimum)
  */
 export class RedshiftSpectrum extends Construct {
   /** The namespace: database, users, encryption. */
