@@ -9,6 +9,7 @@ import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
+import { RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -28,4 +29,5 @@ export function addDemoStacks(app: App): void {
   new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
     stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
   });
+  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo');
 }

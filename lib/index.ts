@@ -25,3 +25,4 @@ export * from './transformation/athena-workgroup';
 export * from './ingestion/database-ingestion';
 export * from './ingestion/kafka-ingestion';
 export * from './ingestion/stream-analytics';
+export * from './transformation/redshift-spectrum';

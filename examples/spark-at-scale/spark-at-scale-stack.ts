@@ -1,7 +1,8 @@
 /**
  * Spark at scale: one PySpark feature-engineering script (`feature_engineering.py`, beside this
- * file) run on three engines side by side, over the same data lake, and the features it writes
- * queried in place with Redshift Spectrum.
+ * file) run on three engines side by side, over the same data lake. The features it writes are
+ * queried in place with Redshift Spectrum in `RedshiftSpectrumDemo`
+ * (examples/redshift-spectrum/), which needs a network in three AZs.
  *
  * | engine                         | you manage          | starts in      | bills                          |
  * |--------------------------------|---------------------|----------------|--------------------------------|

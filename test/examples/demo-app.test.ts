@@ -30,6 +30,7 @@ describe('the demo app', () => {
       'DatabaseIngestionDemo',
       'GlueEtlDemo',
       'KafkaIngestionDemo',
+      'RedshiftSpectrumDemo',
       'SparkAtScaleDemo',
       'StreamAnalyticsDemo',
       'StreamingIngestionDemo',
