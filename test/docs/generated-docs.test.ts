@@ -50,6 +50,14 @@ describe('the generated documentation', () => {
     }
   });
 
+  test('every construct a pattern page names is exported from the package root', () => {
+    const exported = Object.keys(require('../../lib'));
+    for (const file of fs.readdirSync(path.join(ROOT, 'docs')).filter(name => name.endsWith('.md'))) {
+      const page = readPatternPage(file, fs.readFileSync(path.join(ROOT, 'docs', file), 'utf-8'));
+      for (const construct of page?.constructs ?? []) expect({ file, construct, exported: exported.includes(construct) }).toEqual({ file, construct, exported: true });
+    }
+  });
+
   test('the README keeps the two set-up commands at its top', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme.split('\n').slice(0, 6).join('\n')).toBe([
@@ -107,7 +115,7 @@ describe('the architecture diagram of a template', () => {
     expect(mermaid).toContain('  subgraph other["Other"]\n    Novel["AWS::NewService::Thing<br/>Novel"]\n  end');
     expect(mermaid).not.toContain('LogGroup');
     expect(mermaid).not.toContain('DeliveryRole');
-    expect(services).toEqual(['Amazon Data Firehose', 'Kinesis Data Streams', 'KMS', 'NewService', 'S3', 'Step Functions']);
+    expect(services).toEqual(['Amazon Data Firehose', 'IAM', 'Kinesis Data Streams', 'KMS', 'NewService', 'S3', 'Step Functions']);
   });
 
   test('derives data flow from source and destination configurations, IAM policies and passed roles', () => {
