@@ -199,7 +199,13 @@ export function stackArchitecture(stackName: string, template: Template): StackA
   for (const [id, resource] of Object.entries(resources)) {
     const from = nodeOf.get(id);
     if (!from) continue;
-    for (const [propertyPath, target] of referencesWithPaths(resource.Properties, '')) {
+    // A reference to plumbing (a secret attachment, a subnet group) counts as a reference to what
+    // the plumbing references, one step further.
+    const direct = referencesWithPaths(resource.Properties, '');
+    const throughPlumbing = direct.filter(([, target]) => !nodeOf.has(target) && resources[target] !== undefined
+      && PLUMBING.test(resources[target].Type) && !/^(AWS::IAM::|AWS::EC2::|Custom::|AWS::CloudFormation::)/.test(resources[target].Type))
+      .flatMap(([propertyPath, target]) => references(resources[target].Properties).map(next => [propertyPath, next] as [string, string]));
+    for (const [propertyPath, target] of [...direct, ...throughPlumbing]) {
       const to = nodeOf.get(target);
       if (!to || to === from) continue;
       const targetType = resources[target].Type;
