@@ -1,0 +1,114 @@
+/**
+ * The library as another CDK app's dependency: pack it as `npm publish` would, install the
+ * tarball into a fresh app in a temporary directory, type-check the app against the package's
+ * declarations and synthesize a stack that uses two of its constructs.
+ *
+ * Offline by construction: the tarball has no dependencies of its own (aws-cdk-lib and constructs
+ * are peer dependencies), so `npm install --offline` needs nothing from a registry or cache, and
+ * the app's peers are links to the aws-cdk-lib and constructs this project already installed.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as library from '../../lib';
+
+const ROOT = path.join(__dirname, '..', '..');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8'));
+
+/** A consumer's app: two constructs from the package root, and one misuse the types must reject. */
+const CONSUMER_APP = `
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { DataLake, StreamingIngestion } from '${PACKAGE.name}';
+
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'Consumer');
+const lake = new DataLake(stack, 'Lake', { removalPolicy: RemovalPolicy.DESTROY });
+new StreamingIngestion(stack, 'Clicks', { destination: lake.zone('raw'), shardCount: 1, removalPolicy: RemovalPolicy.DESTROY });
+app.synth();
+
+export function misuse(): void {
+  // @ts-expect-error shardCount is a number: the declarations must carry the props' types
+  new StreamingIngestion(stack, 'Bad', { destination: lake.zone('raw'), shardCount: 'one' });
+}
+`;
+
+interface PackedFile { readonly path: string }
+
+describe('the packed library', () => {
+  let work: string;
+  let files: string[];
+  let app: string;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-and-consume-'));
+    // `npm pack` runs the `prepack` script, which builds dist/ from lib/ only.
+    const packed = JSON.parse(execFileSync(NPM, ['pack', '--json', '--pack-destination', work], {
+      cwd: ROOT, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'],
+    }));
+    files = (packed[0].files as PackedFile[]).map(file => file.path).sort();
+    const tarball = path.join(work, packed[0].filename);
+
+    app = path.join(work, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }));
+    execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', tarball], {
+      cwd: app, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const peer of Object.keys(PACKAGE.peerDependencies)) {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
+    }
+    fs.writeFileSync(path.join(app, 'app.ts'), CONSUMER_APP);
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: [] },
+      files: ['app.ts'],
+    }));
+  });
+
+  afterAll(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('declares its entry points and peer dependencies', () => {
+    expect(PACKAGE).toMatchObject({ main: 'dist/index.js', types: 'dist/index.d.ts' });
+    expect(Object.keys(PACKAGE.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
+    expect(PACKAGE.dependencies).toBeUndefined();
+  });
+
+  test('holds compiled JavaScript and declarations, and no test or example code', () => {
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    for (const file of files) {
+      expect(file).toMatch(/^(dist\/.+\.(js|d\.ts)|package\.json|README\.md)$/);
+    }
+    // One .js and one .d.ts per library source file.
+    const sources: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name.endsWith('.ts')) sources.push(path.relative(path.join(ROOT, 'lib'), full).split(path.sep).join('/'));
+      }
+    };
+    walk(path.join(ROOT, 'lib'));
+    expect(files.filter(file => file.endsWith('.js')).sort()).toEqual(sources.map(source => `dist/${source.replace(/\.ts$/, '.js')}`).sort());
+    expect(files.filter(file => file.endsWith('.d.ts')).sort()).toEqual(sources.map(source => `dist/${source.replace(/\.ts$/, '.d.ts')}`).sort());
+  });
+
+  test('exports from the package root everything lib/index.ts exports', () => {
+    const exported = execFileSync(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require('${PACKAGE.name}')).sort()))`], {
+      cwd: app, encoding: 'utf-8',
+    });
+    expect(JSON.parse(exported)).toEqual(Object.keys(library).sort());
+  });
+
+  test('a fresh CDK app type-checks against the declarations and synthesizes a stack with two of its constructs', () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(process.execPath, ['app.js'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'Consumer.template.json'), 'utf-8'));
+    const types = Object.values(template.Resources as Record<string, { Type: string }>).map(resource => resource.Type);
+    expect(types).toEqual(expect.arrayContaining(['AWS::S3::Bucket', 'AWS::Glue::Database', 'AWS::Kinesis::Stream', 'AWS::KinesisFirehose::DeliveryStream']));
+    expect(types.filter(type => type === 'AWS::Glue::Database')).toHaveLength(3);
+  });
+});
