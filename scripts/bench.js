@@ -13,6 +13,11 @@ const work = path.join(root, '.bench');
 const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
 
 fs.rmSync(work, { recursive: true, force: true });
+// The compiled app still needs the files that are not compiled (Lambda handler sources bundled
+// at synth, PySpark scripts, Flink code): copy the source trees first, then emit .js beside them.
+for (const dir of ['lib', 'examples']) {
+  fs.cpSync(path.join(root, dir), path.join(work, 'dist', dir), { recursive: true });
+}
 execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', root, '--outDir', path.join(work, 'dist')], { stdio: 'inherit' });
 
 function synthSeconds(args) {
