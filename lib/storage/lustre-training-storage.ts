@@ -159,11 +159,11 @@ export class LustreTrainingStorage extends Construct {
     this.validateStorageCapacity(deploymentType, storageCapacityGiB);
     const perUnitStorageThroughput = this.validatePerUnitStorageThroughput(deploymentType, props.perUnitStorageThroughput);
     this.validateDataRepositories(deploymentType, props.dataRepositories);
-    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', props.encryptionKey?.keyArn ?? 'a key',
+    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', 'a key',
       `cannot be used with ${deploymentType} (scratch file systems are always encrypted with keys FSx manages)`);
 
     const subnet = props.subnet ?? props.vpc.isolatedSubnets[0] ?? props.vpc.privateSubnets[0];
-    check(subnet !== undefined, this, 'vpc', props.vpc.vpcId, 'must have an isolated or private subnet (FSx for Lustre must not be in a public subnet)');
+    check(subnet !== undefined, this, 'vpc', 'a VPC with public subnets only', 'must have an isolated or private subnet (FSx for Lustre must not be in a public subnet)');
     this.subnet = subnet;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

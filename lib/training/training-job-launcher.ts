@@ -307,7 +307,7 @@ export class TrainingJobLauncher extends Construct {
     const required = props.inputs.filter(input => input.subnets !== undefined).map(input => input.subnets as ec2.ISubnet[]);
     if (required.length === 0) {
       const isolated = props.vpc.isolatedSubnets.length > 0 ? props.vpc.isolatedSubnets : props.vpc.privateSubnets;
-      check(isolated.length > 0, this, 'vpc', props.vpc.vpcId, 'must have isolated or private subnets (training jobs do not run in public subnets)');
+      check(isolated.length > 0, this, 'vpc', 'a VPC with public subnets only', 'must have isolated or private subnets (training jobs do not run in public subnets)');
       return isolated;
     }
     // A subnet every file-system input can be reached from: FSx for Lustre lives in one subnet.
