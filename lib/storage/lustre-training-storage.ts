@@ -159,7 +159,7 @@ export class LustreTrainingStorage extends Construct {
     this.validateStorageCapacity(deploymentType, storageCapacityGiB);
     const perUnitStorageThroughput = this.validatePerUnitStorageThroughput(deploymentType, props.perUnitStorageThroughput);
     this.validateDataRepositories(deploymentType, props.dataRepositories);
-    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', 'a key',
+    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', props.encryptionKey?.node.path,
       `cannot be used with ${deploymentType} (scratch file systems are always encrypted with keys FSx manages)`);
 
     const subnet = props.subnet ?? props.vpc.isolatedSubnets[0] ?? props.vpc.privateSubnets[0];

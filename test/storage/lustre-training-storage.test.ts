@@ -159,7 +159,7 @@ describe('LustreTrainingStorage', () => {
   test('rejects a key on a scratch file system and a bad training directory', () => {
     const { stack, network, bucket } = setup();
     expect(() => new LustreTrainingStorage(stack, 'Keyed', { vpc: network.vpc, encryptionKey: bucket.encryptionKey, dataRepositories: [{ bucket }] }))
-      .toThrow(/^Fsx\/Keyed: `encryptionKey` cannot be used with SCRATCH_2 \(scratch file systems are always encrypted with keys FSx manages\), got '\$\{Token/);
+      .toThrow(/^Fsx\/Keyed: `encryptionKey` cannot be used with SCRATCH_2 \(scratch file systems are always encrypted with keys FSx manages\), got 'Fsx\/Key'$/);
     const storage = new LustreTrainingStorage(stack, 'Ok', { vpc: network.vpc, dataRepositories: [{ bucket }] });
     expect(() => storage.trainingInput({ directoryPath: 'train' })).toThrow('Fsx/Ok: `directoryPath` must be an absolute path such as \'/data\' (starting with \'/\', no trailing \'/\', no empty, \'.\' or \'..\' segments), got \'train\'');
     expect(Stack.of(storage)).toBe(stack);
