@@ -185,7 +185,7 @@ describe('bad input', () => {
     [{ pythonModules: path.join(SCRIPTS, 'curate_orders.py') }, '`pythonModules` must be a local directory of Python modules (Glue imports them from the zip made of it), got'],
     [{ start: WorkflowStart.schedule('rate(1 hour)') }, "`start.schedule` must be a Glue cron expression with six fields, such as `cron(15 2 * * ? *)` (Glue schedules have no rate()), got 'rate(1 hour)'"],
     [{ start: WorkflowStart.schedule('cron(0 2 * * *)') }, "`start.schedule` must be a Glue cron expression with six fields, such as `cron(15 2 * * ? *)` (Glue schedules have no rate()), got 'cron(0 2 * * *)'"],
-    [{ start: WorkflowStart.schedule('cron(0 2 * * MON *)') }, "`start.schedule` must leave exactly one of day-of-month and day-of-week as `?`, got 'cron(0 2 * * MON *)'"],
+    [{ start: WorkflowStart.schedule('cron(0 2 * * MON *)') }, "`start.schedule` must leave exactly one of day-of-month and day-of-week as `?` (Glue does not accept values in both), got 'cron(0 2 * * MON *)'"],
     [{ start: WorkflowStart.schedule('cron(0/2 * * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(0/2 * * * ? *)'"],
     [{ start: WorkflowStart.schedule('cron(* 2 * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(* 2 * * ? *)'"],
     [{ start: WorkflowStart.schedule('cron(0,3 2 * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(0,3 2 * * ? *)'"],
