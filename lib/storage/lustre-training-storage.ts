@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
-import { check } from '../core/validation';
+import { check, checkCount } from '../core/validation';
 import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
 
 /** An S3 change that FSx for Lustre imports from or exports to a linked bucket. */
@@ -81,7 +81,7 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
    * @default - 50 for PERSISTENT_1, 125 for PERSISTENT_2
    */
   readonly perUnitStorageThroughput?: number;
-  /** The linked S3 locations: exactly one, or for PERSISTENT_2 one or more. */
+  /** The linked S3 locations: exactly one, or for PERSISTENT_2 one to eight. */
   readonly dataRepositories: LustreDataRepository[];
   /**
    * The key that encrypts a persistent file system (scratch file systems are always encrypted
@@ -97,6 +97,9 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
    */
   readonly trainingSecurityGroup?: ec2.ISecurityGroup;
 }
+
+/** A file system has at most 8 data repository associations. */
+const MAX_ASSOCIATIONS = 8;
 
 /** The Lustre ports: 988 and 1018–1023 (TCP). */
 const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
@@ -292,12 +295,14 @@ export class LustreTrainingStorage extends Construct {
    *
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/older-deployment-types.html
+   * @see https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateDataRepositoryAssociation.html (at most 8 per file system; `/` links one)
    */
   private validateDataRepositories(deploymentType: fsx.LustreDeploymentType, repositories: LustreDataRepository[]): void {
     const byAssociation = deploymentType === fsx.LustreDeploymentType.PERSISTENT_2;
     check(repositories.length > 0, this, 'dataRepositories', repositories, 'must link at least one S3 location');
     check(byAssociation || repositories.length === 1, this, 'dataRepositories', repositories.length,
       `must link exactly one S3 location for ${deploymentType} (only PERSISTENT_2 links several, through data repository associations)`);
+    checkCount(this, 'dataRepositories', repositories.length, { max: MAX_ASSOCIATIONS, why: 'data repository associations per file system' }, 'S3 locations');
     repositories.forEach((repository, index) => {
       const prop = `dataRepositories[${index}]`;
       checkRelativePrefix(this, `${prop}.prefix`, repository.prefix ?? '');
