@@ -11,7 +11,7 @@ import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 import { CATALOG_READ_ACTIONS, CATALOG_WRITE_ACTIONS, DataLakeZone } from '../storage/data-lake-zone';
 import { validateGlueCron } from './glue-cron';
 
@@ -431,6 +431,8 @@ export class GlueEtlPipeline extends Construct {
     }
     check(PREFIX.test(resolved.sourcePrefix), this, 'sourcePrefix', resolved.sourcePrefix,
       'must be empty or folders of letters, digits and !_.*\'()- each ending with `/`, with no leading `/`');
+    // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (keys of at most 1,024 bytes)
+    checkLength(this, 'sourcePrefix', resolved.sourcePrefix, { max: 1024, why: 'an S3 key prefix' });
     check(TABLE_NAME.test(props.targetTableName), this, 'targetTableName', props.targetTableName,
       'must be a lower-case letter followed by up to 254 lower-case letters, digits or underscores (Athena cannot query other table names)');
     check(props.sourceFormat === undefined || ['json', 'csv'].includes(props.sourceFormat), this, 'sourceFormat', props.sourceFormat, 'must be json or csv');

@@ -174,6 +174,7 @@ describe('under Lake Formation', () => {
 describe('bad input', () => {
   test.each<[Partial<GlueEtlPipelineProps>, string]>([
     [{ sourcePrefix: '/orders' }, "`sourcePrefix` must be empty or folders of letters, digits and !_.*'()- each ending with `/`, with no leading `/`, got '/orders'"],
+    [{ sourcePrefix: `${'o'.repeat(1024)}/` }, '`sourcePrefix` must be at most 1024 characters long (an S3 key prefix)'],
     [{ targetTableName: 'Orders-2024' }, '`targetTableName` must be a lower-case letter followed by up to 254 lower-case letters, digits or underscores (Athena cannot query other table names), got \'Orders-2024\''],
     [{ sourceFormat: 'xml' as any }, "`sourceFormat` must be json or csv, got 'xml'"],
     [{ glueVersion: '3.0' as any }, "`glueVersion` must be one of 4.0, 5.0, 5.1 (earlier versions are past end of support for new jobs), got '3.0'"],
