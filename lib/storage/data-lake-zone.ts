@@ -9,6 +9,8 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { SecureBucket } from '../core/secure-bucket';
 import { check } from '../core/validation';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
 import { LakeFormationGovernance } from './lake-formation-governance';
 import { StorageTiering } from './storage-tiering';
 
@@ -83,7 +85,8 @@ export class DataLakeZone extends Construct {
   public readonly databaseName: string;
   /** The zone's lifecycle tiering. */
   public readonly tiering: StorageTiering;
-  private readonly governance?: LakeFormationGovernance;
+  /** The Lake Formation governance of the zone's lake, when it is governed. */
+  public readonly governance?: LakeFormationGovernance;
   private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: DataLakeZoneProps) {
@@ -125,6 +128,9 @@ export class DataLakeZone extends Construct {
       check(props.governance !== undefined, this, 'lfTags', props.lfTags, 'need Lake Formation governance (LF-tags are Lake Formation resources)');
       props.governance?.tagDatabase(this, this.databaseName, props.lfTags);
     }
+    // The bucket policy refuses plain HTTP even to the lake's own reader; nobody without a grant reads.
+    const reader = props.governance?.dataAccessRole ?? new iam.AccountRootPrincipal();
+    Rehearsal.of(this).denies(...bucketRefusals(this, this.bucket, reader, `the ${this.zoneName} zone's objects`));
   }
 
   /**

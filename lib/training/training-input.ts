@@ -58,6 +58,21 @@ export interface TrainingInput {
   readonly securityGroups?: ec2.ISecurityGroup[];
   /** The permissions the job's execution role needs to read the input (S3 and KMS). */
   readonly readStatements: iam.PolicyStatement[];
+  /**
+   * The S3 location an S3 input reads, so that the launcher can declare the job's reads for the
+   * deploy rehearsal.
+   *
+   * @default - not an S3 input
+   */
+  readonly s3Location?: TrainingInputS3Location;
+}
+
+/** The bucket and key prefix of an S3 training input. */
+export interface TrainingInputS3Location {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The key prefix, relative, ending with `/` (or '' for the whole bucket). */
+  readonly prefix: string;
 }
 
 /** Options of a file system's `trainingInput()` (EFS, FSx for Lustre). */
@@ -185,6 +200,7 @@ export class TrainingInputs {
         },
       },
       readStatements,
+      s3Location: { bucket, prefix },
     };
   }
 }
