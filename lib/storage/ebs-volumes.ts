@@ -153,21 +153,23 @@ export class EbsVolumeSet extends Construct {
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the EBS volumes of ${this.node.path}`, props);
     for (const profile of props.volumes) {
       const type = profile.type ?? EbsVolumeType.GP3;
-      // The L2 caps io2 at 500 IOPS per GiB, half of what EBS allows: it gets IOPS within its cap,
-      // and the volume the IOPS validated above.
-      const l2Iops = type === EbsVolumeType.IO2 && profile.iops !== undefined ? Math.min(profile.iops, 500 * profile.sizeGiB) : profile.iops;
+      // The L2's own IOPS and throughput checks are stale (io2 capped at 500 IOPS per GiB, EBS
+      // allows 1,000) and reject tokens: it gets the smallest IOPS its type requires, and the
+      // volume the IOPS and throughput validated above.
+      const limits = EBS_VOLUME_LIMITS[type];
       const volume = new ec2.Volume(this, profile.name, {
         availabilityZone: props.availabilityZone,
         size: Size.gibibytes(profile.sizeGiB),
         volumeType: type as string as ec2.EbsDeviceVolumeType,
-        iops: l2Iops,
-        throughput: profile.throughputMiBps,
+        iops: limits.iops?.required ? limits.iops.min : undefined,
         encrypted: true,
         encryptionKey: this.encryptionKey,
         volumeName: profile.name,
         removalPolicy: dataRemovalPolicy(props),
       });
-      (volume.node.defaultChild as ec2.CfnVolume).iops = profile.iops;
+      const cfnVolume = volume.node.defaultChild as ec2.CfnVolume;
+      cfnVolume.iops = profile.iops;
+      cfnVolume.throughput = profile.throughputMiBps;
       if (!Token.isUnresolved(props.availabilityZone)) {
         Validations.of(volume).acknowledge({
           id: 'CloudFormation-Validate::W3010',
@@ -218,7 +220,8 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
     const iops = profile.iops ?? GP3_BASELINE_IOPS;
     checkInteger(scope, `${prop}.iops`, iops, { min: limits.iops.min, max: limits.iops.max, why: `${type} provisioned IOPS` });
     // gp3 always has its 3,000-IOPS baseline; only IOPS above it depend on the size.
-    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS);
+    // (The ratio is unknown until deployment when the size is a token.)
+    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS) && !Token.isUnresolved(profile.sizeGiB);
     check(!ratioApplies || iops <= limits.iops.maxPerGiB * profile.sizeGiB, scope, `${prop}.iops`, iops,
       `must be at most ${limits.iops.maxPerGiB} IOPS per GiB for ${type}, that is ${limits.iops.maxPerGiB * profile.sizeGiB} for ${profile.sizeGiB} GiB`);
   } else {
@@ -230,7 +233,7 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
     const throughput = profile.throughputMiBps ?? limits.throughput.min;
     checkInteger(scope, `${prop}.throughputMiBps`, throughput, { min: limits.throughput.min, max: limits.throughput.max, why: `${type} provisioned throughput, MiB/s` });
     const iops = profile.iops ?? GP3_BASELINE_IOPS;
-    check(throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughputMiBps`, throughput,
+    check(Token.isUnresolved(iops) || throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughputMiBps`, throughput,
       `must be at most ${limits.throughput.maxPerIops} MiB/s per provisioned IOPS for ${type}, that is ${limits.throughput.maxPerIops * iops} for ${iops} IOPS`);
   } else {
     check(profile.throughputMiBps === undefined, scope, `${prop}.throughputMiBps`, profile.throughputMiBps,

@@ -1,4 +1,4 @@
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EBS_VOLUME_LIMITS, EbsVolumeProfile, EbsVolumeSet, EbsVolumeType } from '../../lib';
 import { CDK_CONTEXT, newStack, synthDemoStack } from '../helpers';
@@ -114,5 +114,15 @@ describe('EbsVolumeSet', () => {
       return stack;
     });
     expect(Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::EC2::Volume').map((r: any) => r.Properties.AvailabilityZone)).toEqual(['eu-west-1a']);
+  });
+
+  test('IOPS from a CloudFormation parameter are left to EC2', () => {
+    const stack = newStack('Params');
+    const iops = new CfnParameter(stack, 'Iops', { type: 'Number' }).valueAsNumber;
+    expect(() => new EbsVolumeSet(stack, 'Volumes', {
+      availabilityZone: Fn.select(0, Fn.getAzs()),
+      volumes: [{ name: 'a', type: EbsVolumeType.IO2, sizeGiB: 10, iops }, { name: 'b', sizeGiB: 100, iops, throughputMiBps: 500 }],
+    })).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Volume', { VolumeType: 'io2', Iops: { Ref: 'Iops' } });
   });
 });
