@@ -4,13 +4,9 @@
  * (construct paths in the template metadata), so no stale cdk.out/ and no network are involved.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { addDemoStacks } from '../../examples/demo-stacks';
 import { stackArchitecture } from '../../scripts/architecture-diagram';
-import { SynthesizedStack, generatedDocs, readPatternPage } from '../../scripts/generated-docs';
-import { CDK_CONTEXT } from '../helpers';
+import { SynthesizedStack, generatedDocs, readPatternPage, synthesizeDemoApp } from '../../scripts/generated-docs';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -18,12 +14,7 @@ describe('the generated documentation', () => {
   let stacks: SynthesizedStack[];
   let expected: Map<string, string>;
   beforeAll(() => {
-    const app = new App({
-      context: { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true },
-      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'docs-')),
-    });
-    addDemoStacks(app);
-    stacks = app.synth().stacks.map(stack => ({ name: stack.stackName, template: stack.template }));
+    stacks = synthesizeDemoApp(ROOT);
     expected = generatedDocs(ROOT, stacks);
   });
 
