@@ -45,6 +45,8 @@ const GOVERNS = /^AWS::LakeFormation::(Resource|TagAssociation)$/;
 /** One node of the diagram: declarations merged where they share resources. */
 export interface FlowNode {
   readonly id: string;
+  /** The ids of every declaration merged into the node. */
+  readonly ids: Set<string>;
   label: string;
   detail?: string;
   stage: DataFlowStage;
@@ -148,12 +150,18 @@ export function dataFlowDiagram(stackName: string, template: Template,
     if (!('edge' in declaration)) continue;
     const { from, to, kind, description } = declaration.edge;
     const [source, target] = [from, to].map(id => {
-      const node = nodes.find(candidate => candidate.id === id) ?? ownerOf.get(id);
+      const node = nodes.find(candidate => candidate.ids.has(id)) ?? ownerOf.get(id);
       if (!node) throw new Error(`${stackName}: the data-flow edge "${description}" names ${id}, which no data-flow node declares`);
       return node;
     });
-    const evidence = (node: FlowNode): Set<string> => new Set([node, ...(node.actor ? startersOf(node) : [])]
-      .flatMap(member => [...member.resources, ...member.roles]));
+    // What stands for a node in the template: its resources and roles, what starts an actor, and
+    // the Glue databases located in a storage node (Lake Formation grants name databases).
+    const evidence = (node: FlowNode): Set<string> => {
+      const members = [node, ...(node.actor ? startersOf(node) : [])].flatMap(member => [...member.resources, ...member.roles]);
+      const databases = Object.keys(resources).filter(id => resources[id].Type === 'AWS::Glue::Database'
+        && references(resources[id].Properties).some(target => node.resources.has(target)));
+      return new Set([...members, ...databases]);
+    };
     if (!linked(resources, evidence(source), evidence(target))) {
       throw new Error(`${stackName}: the data-flow edge "${description}" (${source.label} → ${target.label}) has no reference behind it in the template`);
     }
@@ -161,7 +169,9 @@ export function dataFlowDiagram(stackName: string, template: Template,
   }
 
   const edges = mergeEdges(declared, structural, derived);
-  return { mermaid: render(stackName, nodes, edges), nodes, edges };
+  // A node with no edge says nothing about the flow (a lake zone this demo does not use).
+  const connected = nodes.filter(node => edges.some(edge => edge.from === node.id || edge.to === node.id));
+  return { mermaid: render(stackName, connected, edges), nodes: connected, edges };
 }
 
 /** Merges declarations that share resources into one node; later declarations name it. */
@@ -175,8 +185,9 @@ function mergeNodes(stackName: string, declarations: Array<RecordedDataFlowNode 
       if (!resources[id]) throw new Error(`${stackName}: the data-flow node "${declared.label}" names ${id}, which is not in the template`);
     }
     const roles = (declared.roles ?? []).flatMap(arn => references(arn)).filter(id => resources[id]?.Type === 'AWS::IAM::Role');
-    const existing = nodes.find(node => node.id === declared.id || declared.resources.some(id => node.resources.has(id)));
+    const existing = nodes.find(node => node.ids.has(declared.id) || declared.resources.some(id => node.resources.has(id)));
     if (existing) {
+      existing.ids.add(declared.id);
       existing.label = declared.label;
       existing.detail = declared.detail;
       existing.stage = declared.stage;
@@ -188,6 +199,7 @@ function mergeNodes(stackName: string, declarations: Array<RecordedDataFlowNode 
     }
     nodes.push({
       id: declared.id,
+      ids: new Set([declared.id]),
       label: declared.label,
       detail: declared.detail,
       stage: declared.stage,
@@ -206,7 +218,7 @@ function mergeNodes(stackName: string, declarations: Array<RecordedDataFlowNode 
  */
 function linked(resources: Record<string, TemplateResource>, a: Set<string>, b: Set<string>): boolean {
   return Object.entries(resources).some(([id, resource]) => {
-    const touched = new Set([id, ...references(resource.Properties)]);
+    const touched = new Set([id, ...references(resource.Properties), ...namedGlueTargets(resources, resource.Properties)]);
     return [...a].some(member => touched.has(member)) && [...b].some(member => touched.has(member));
   });
 }

@@ -24,9 +24,9 @@ export interface Statement {
 
 /** The IAM actions that move data or start work, by what they do. */
 const WRITES = /^[a-z0-9-]+:(Put|Write|Create|Upload|Delete|Update|Batch(Put|Write)|Append|Abort|Restore|PutRecord)/i;
-const READS = /^[a-z0-9-]+:(Get|Read|Select|Query|Scan|Subscribe|Consume|Connect|Batch(Get|Read))/i;
+const READS = /^[a-z0-9-]+:(Get|Read|Select|Query|Scan|Subscribe|Consume|Batch(Get|Read))/i;
 /** Reads of settings or endpoints, not of data: no edge. */
-const METADATA = /^[a-z0-9-]+:(Describe|List|Get\w*(Location|Configuration|Policy|Acl|Tagging|Attributes|Versioning|Encryption|Status|Key|Endpoint)$)|^[a-z0-9-]+:GetBucket/i;
+const METADATA = /^[a-z0-9-]+:(Describe|List|Get\w*(Location|Configuration|Policy|Acl|Tagging|Attributes|Versioning|Encryption|Status|Key|Endpoint|Brokers|Run|Runs|Execution|Executions)$)|^[a-z0-9-]+:GetBucket/i;
 const STARTS = /^[a-z0-9-]+:(Start|Run|Invoke|Execute|SendTask|Notify|Publish|Submit|AddJobFlowSteps)/i;
 
 /** What a policy statement lets its principal do to the resources it names. */
@@ -88,13 +88,15 @@ export function roleStatements(resources: Record<string, TemplateResource>): Map
  * ARNs hold names, not references): `...:database/<name>`, `...:table/<database>/<name>`.
  */
 export function namedGlueTargets(resources: Record<string, TemplateResource>, value: unknown): string[] {
-  const text = strings(value).join('');
+  const all = strings(value);
+  const text = all.join('');
   const found: string[] = [];
   for (const [id, resource] of Object.entries(resources)) {
     const props = resource.Properties ?? {};
     if (resource.Type === 'AWS::Glue::Database') {
       const name = (props.DatabaseInput as { Name?: unknown } | undefined)?.Name;
-      if (typeof name === 'string' && new RegExp(`:database/${name}(\\b|$)`).test(text)) found.push(id);
+      // Lake Formation grants name a database by its name alone.
+      if (typeof name === 'string' && (new RegExp(`:database/${name}(\\b|$)`).test(text) || all.includes(name))) found.push(id);
     } else if (resource.Type === 'AWS::Glue::Table') {
       const name = (props.TableInput as { Name?: unknown } | undefined)?.Name;
       if (typeof name === 'string' && typeof props.DatabaseName === 'string'

@@ -9,6 +9,9 @@ import { IConstruct } from 'constructs';
  */
 export const DATA_FLOW_METADATA_TYPE = 'ml-data-engineering:data-flow';
 
+/** Declarations are merged in the order they were made (the construct tree's order is not it). */
+let declarationCount = 0;
+
 /** Where a node of a data flow sits, from left to right. */
 export enum DataFlowStage {
   /** Where data comes from: devices, producers, operational databases. */
@@ -111,6 +114,8 @@ export interface DataFlowEdgeOptions {
 
 /** The recorded form of a node (construct metadata). */
 export interface RecordedDataFlowNode {
+  /** The order of the declaration in the app. */
+  readonly order: number;
   readonly node: {
     readonly id: string;
     readonly label: string;
@@ -126,6 +131,8 @@ export interface RecordedDataFlowNode {
 
 /** The recorded form of an edge (construct metadata). */
 export interface RecordedDataFlowEdge {
+  /** The order of the declaration in the app. */
+  readonly order: number;
   /** `from` and `to`: a node id, or the logical ID of a resource a node stands for. */
   readonly edge: { readonly from: string; readonly to: string; readonly kind: DataFlowKind; readonly description: string };
 }
@@ -150,6 +157,7 @@ export class DataFlow {
     const node = new DataFlowNode(`${scope.node.path}/${id}`, resources);
     if (options.resources !== undefined && options.resources.length > 0 && resources.length === 0) return node;
     const recorded: RecordedDataFlowNode = {
+      order: declarationCount++,
       node: {
         id: node.ref,
         label: options.label,
@@ -175,6 +183,7 @@ export class DataFlow {
   /** Declares an edge between two declared nodes. */
   public static edge(scope: IConstruct, options: DataFlowEdgeOptions): void {
     const recorded: RecordedDataFlowEdge = {
+      order: declarationCount++,
       edge: { from: options.from.ref, to: options.to.ref, kind: options.kind, description: options.description },
     };
     scope.node.addMetadata(DATA_FLOW_METADATA_TYPE, recorded);
@@ -188,7 +197,8 @@ export class DataFlow {
     return stack.node.findAll()
       .filter(construct => Stack.of(construct) === stack)
       .flatMap(construct => construct.node.metadata.filter(entry => entry.type === DATA_FLOW_METADATA_TYPE))
-      .map(entry => stack.resolve(entry.data));
+      .map(entry => stack.resolve(entry.data))
+      .sort((a, b) => a.order - b.order);
   }
 
   private constructor() {}

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
@@ -158,6 +159,7 @@ export class EfsTrainingStorage extends Construct {
     this.fileSystem.connections.allowDefaultPortFrom(this.trainingSecurityGroup, 'NFS from training jobs');
     this.fileSystem.connections.allowDefaultPortFrom(this.notebookSecurityGroup, 'NFS from notebooks');
     workspaces.forEach(workspace => this.addWorkspace(workspace));
+    DataFlow.node(this, 'FileSystemNode', { label: 'EFS file system', detail: this.node.id, stage: DataFlowStage.STORAGE, resources: [this.fileSystem] });
   }
 
   /**
@@ -188,6 +190,7 @@ export class EfsTrainingStorage extends Construct {
       fileSystemId: this.fileSystem.fileSystemId,
       directoryPath,
       storageLabel: 'EFS',
+      fileSystem: this.fileSystem,
       subnets: this.subnets,
       securityGroup: this.trainingSecurityGroup,
     }, options);
