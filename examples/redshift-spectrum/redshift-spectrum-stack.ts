@@ -21,7 +21,8 @@
  * Remove it: `npx cdk destroy RedshiftSpectrumDemo` (bucket emptied and deleted, namespace and
  * workgroup deleted, keys scheduled for deletion after 7 days).
  *
- * Why three Availability Zones: a workgroup with enhanced VPC routing needs subnets in three AZs.
+ * Why three Availability Zones: every Redshift Serverless workgroup needs subnets in three AZs
+ * (https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html).
  * An environment-agnostic stack (no account or region at synth time) gets two AZs from CDK,
  * because CDK cannot know how many the Region has; this stack asks CloudFormation for the first
  * three (`Fn::GetAZs`), so it deploys in any Region where the account has at least three AZs
