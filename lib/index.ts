@@ -1,6 +1,7 @@
 export * from './core/data-retention';
 export * from './core/secure-bucket';
 export * from './core/validation';
+export * from './core/data-flow';
 export * from './storage/data-lake';
 export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
