@@ -2,9 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CreationOrderGraph } from './creation-order';
 import { REHEARSAL_FORMAT_VERSION, REHEARSAL_METADATA_KEY, RecordedExpectations } from './expectations';
-import { checkIamNames } from './iam-names';
 import { SecurityGroupGraph } from './network';
-import { checkRuntimeFlows } from './runtime-flows';
 import { checkStateMachines } from './state-machines';
 import { TemplatePolicies } from './template-policies';
 import { CloudFormationTemplate, RehearsalEnvironment, TemplateResolver } from './template-resolver';
@@ -80,6 +78,8 @@ export async function rehearseTemplate(template: CloudFormationTemplate, stackNa
   const notModelled: string[] = [];
   const notes: string[] = [];
 
+  // The IAM data and simulator load on first use: importing the library stays cheap.
+  const [{ checkIamNames }, { checkRuntimeFlows }] = await Promise.all([import('./iam-names'), import('./runtime-flows')]);
   const policies = new TemplatePolicies(resolver);
   const names = await checkIamNames(policies.all);
   for (const problem of names.problems) {
