@@ -116,6 +116,7 @@ export class SecurityGroupGraph {
     if (rule.peer.prefixList !== undefined) return side.includes(rule.peer.prefixList);
     if (rule.peer.cidr !== undefined) {
       const cidr = rule.peer.cidr;
+      if (cidr === '0.0.0.0/0') return true;
       const addresses = [...side.filter(text => text.includes('/')), ...groups.map(g => g.vpcCidr ?? '0.0.0.0/0')];
       return addresses.length > 0 && addresses.every(address => cidrContains(cidr, address));
     }
