@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { formatRehearsal, rehearse } from './rehearse';
 
 /**
@@ -9,6 +10,11 @@ export async function runRehearsalCli(argv: string[], write: (text: string) => v
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
   const paths = argv.filter(arg => !arg.startsWith('--'));
+  const missing = (paths.length > 0 ? paths : ['cdk.out']).filter(location => !fs.existsSync(location));
+  if (missing.length > 0) {
+    process.stderr.write(`No cloud assembly or template at ${missing.join(', ')}: run \`npx cdk synth\` first, or name the templates to rehearse.\n`);
+    return 2;
+  }
   const results = await rehearse(paths.length > 0 ? paths : ['cdk.out']);
   write(json ? JSON.stringify(results) : `Deploy rehearsal:\n${formatRehearsal(results, verbose)}\n`);
   return results.some(result => result.findings.length > 0) ? 1 : 0;

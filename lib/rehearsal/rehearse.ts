@@ -78,8 +78,11 @@ export async function rehearseTemplate(template: CloudFormationTemplate, stackNa
   const notModelled: string[] = [];
   const notes: string[] = [];
 
-  // The IAM data and simulator load on first use: importing the library stays cheap.
-  const [{ checkIamNames }, { checkRuntimeFlows }] = await Promise.all([import('./iam-names'), import('./runtime-flows')]);
+  // The IAM data and simulator load on first use, so that importing the library stays cheap.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkIamNames } = require('./iam-names') as typeof import('./iam-names');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkRuntimeFlows } = require('./runtime-flows') as typeof import('./runtime-flows');
   const policies = new TemplatePolicies(resolver);
   const names = await checkIamNames(policies.all);
   for (const problem of names.problems) {
