@@ -1,6 +1,8 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Rehearsal } from '../../lib/rehearsal/expectations';
 import { REHEARSAL_RULES } from '../../lib/rehearsal/rehearse';
@@ -134,5 +136,28 @@ describe('runtime flows', () => {
     const result = await rehearseStack(stack);
     expect(result.findings).toEqual([]);
     expect(result.notModelled).toEqual([expect.stringMatching(/not modelled, denied unless the AWS managed policies arn:aws:iam::aws:policy\/service-role\/AmazonEMRServicePolicy_v2 .+ allow it/)]);
+  });
+
+  test('reads topic policies and Lambda permissions as the resource policies of their topic and function, with aws:SourceArn', async () => {
+    const stack = bareStack();
+    const topic = new sns.Topic(stack, 'Alarms');
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['sns:Publish'], resources: [topic.topicArn],
+      conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` } },
+    }));
+    const fn = new lambda.CfnFunction(stack, 'Handler', { role: 'arn:aws:iam::123456789012:role/f', runtime: 'nodejs24.x', code: { zipFile: 'x' }, handler: 'index.handler' });
+    new lambda.CfnPermission(stack, 'S3Invokes', { action: 'lambda:InvokeFunction', functionName: fn.ref, principal: 's3.amazonaws.com', sourceAccount: Aws.ACCOUNT_ID });
+    const alarm = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:lag`;
+    Rehearsal.of(stack).allows(
+      { description: 'an alarm notifies', principal: new iam.ServicePrincipal('cloudwatch.amazonaws.com'), action: 'sns:Publish', resource: topic.topicArn, context: { 'aws:SourceArn': alarm }, source: 'https://a' },
+      { description: 'S3 invokes', principal: new iam.ServicePrincipal('s3.amazonaws.com'), action: 'lambda:InvokeFunction', resource: fn.attrArn, context: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, source: 'https://b' },
+    );
+    Rehearsal.of(stack).denies(
+      { description: 'an alarm of another account', principal: new iam.ServicePrincipal('cloudwatch.amazonaws.com'), action: 'sns:Publish', resource: topic.topicArn, context: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:x' }, source: 'https://a' },
+      { description: 'S3 for another account', principal: new iam.ServicePrincipal('s3.amazonaws.com'), action: 'lambda:InvokeFunction', resource: fn.attrArn, context: { 'aws:SourceAccount': '111122223333' }, source: 'https://b' },
+    );
+    const result = await rehearseStack(stack);
+    expect(result.findings).toEqual([]);
+    expect(result.counts.calls).toBe(4);
   });
 });
