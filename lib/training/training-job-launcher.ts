@@ -13,7 +13,7 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, stepFunctionsAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { TrainingInput, checkRelativePrefix } from './training-input';
 
@@ -300,7 +300,7 @@ export class TrainingJobLauncher extends Construct {
     const rehearsal = Rehearsal.of(this);
     const job = jobArns.replace(/\*$/, 'rehearsal');
     const calls: RuntimeCall[] = [
-      serviceAssumesRole('states.amazonaws.com', this.stateMachine.role, 'Step Functions runs the state machine with its role'),
+      stepFunctionsAssumesRole(this.stateMachine),
       { description: 'the state machine starts a training job', principal: this.stateMachine.role, action: 'sagemaker:CreateTrainingJob', resource: job, source: STATES_SAGEMAKER_SOURCE },
       {
         description: 'the state machine passes the execution role to SageMaker', principal: this.stateMachine.role, action: 'iam:PassRole', resource: this.role.roleArn,
