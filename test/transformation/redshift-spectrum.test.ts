@@ -248,7 +248,8 @@ describe('the external schemas', () => {
       'SpectrumSchemaFunctionRole redshift-data:ExecuteStatement', 'SpectrumSchemaFunctionRole secretsmanager:GetSecretValue',
     ]));
     expect(recorded.connects).toEqual([expect.objectContaining({
-      protocol: 'tcp', fromPort: 443, from: expect.stringMatching(/^\$\{SpectrumSecurityGroup/), to: expect.stringMatching(/^\$\{SpectrumGlueEndpointSecurityGroup/),
+      protocol: 'tcp', fromPort: 443, toPort: 443,
+      from: [expect.stringMatching(/^\$\{SpectrumSecurityGroup/)], to: [expect.stringMatching(/^\$\{SpectrumGlueEndpointSecurityGroup/)],
     })]);
   });
 
