@@ -12,7 +12,7 @@
  * Cost at idle: about 1 USD a month (the KMS key); S3 storage and requests bill per use, Lake
  * Formation and the Glue Data Catalog (first million objects) are free.
  */
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DataLake } from '../../lib';
@@ -71,5 +71,10 @@ export class DataLakeDemoStack extends Stack {
     //    curated and analytics zones, tomorrow any database tagged the same way, with no new grant.
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'DATABASE', permissions: ['DESCRIBE'] });
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'TABLE', permissions: ['SELECT', 'DESCRIBE'] });
+
+    // 6. Where each zone's data lives (and what `npm run integ` checks).
+    for (const zone of this.lake.zones) {
+      new CfnOutput(this, `${zone.zoneName[0].toUpperCase()}${zone.zoneName.slice(1)}Bucket`, { value: zone.bucket.bucketName });
+    }
   }
 }

@@ -98,5 +98,8 @@ export class StreamAnalyticsDemoStack extends Stack {
     new CfnOutput(this, 'ApplicationName', { value: this.analytics.applicationName });
     new CfnOutput(this, 'EventsStreamName', { value: events.stream.streamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
+    // Where the events (raw) and the per-minute statistics (curated) land.
+    new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
+    new CfnOutput(this, 'CuratedBucket', { value: lake.zone('curated').bucket.bucketName });
   }
 }

@@ -169,5 +169,9 @@ export class StreamingIngestionDemoStack extends Stack {
 
     new CfnOutput(this, 'StreamName', { value: this.events.stream.streamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
+    // Where to look for the records (and what `npm run integ` lists): raw JSON, curated Parquet,
+    // and each bucket's errors/ prefix.
+    new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
+    new CfnOutput(this, 'CuratedBucket', { value: curatedZone.bucket.bucketName });
   }
 }
