@@ -32,3 +32,26 @@ test('every demo stack of the app has exactly one sandbox integ test', () => {
   }).map(stack => stack.replace(/Integ$/, '')).sort();
   expect(tested).toEqual(demos);
 });
+
+/** Actions whose IAM authorization takes no resource (Service Authorization Reference): `*` is the only choice. */
+const ACTIONS_WITHOUT_RESOURCES = new Set([
+  'lakeformation:GetDataAccess', 'lakeformation:ListResources', 'redshift-data:DescribeStatement', 'redshift-data:GetStatementResult',
+]);
+
+test('the assertion providers may call only what their calls need, on the resources they name', () => {
+  for (const file of files) {
+    const dir = snapshotDirOf(file);
+    for (const name of fs.readdirSync(dir).filter(n => n.endsWith('IntegAssertions.template.json'))) {
+      const template = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf-8'));
+      const roles = Object.entries(template.Resources as Record<string, any>).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('SingletonFunction'));
+      for (const [id, role] of roles) {
+        expect([name, id, role.Properties.ManagedPolicyArns]).toEqual([name, id, [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' }]]);
+        for (const statement of role.Properties.Policies?.[0].PolicyDocument.Statement ?? []) {
+          if (JSON.stringify(statement.Resource).includes('"*"')) {
+            expect([name, statement.Action.filter((action: string) => !ACTIONS_WITHOUT_RESOURCES.has(action))]).toEqual([name, []]);
+          }
+        }
+      }
+    }
+  }
+});
