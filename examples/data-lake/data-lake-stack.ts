@@ -15,7 +15,7 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataLake } from '../../lib';
+import { DataFlow, DataFlowKind, DataFlowStage, DataLake } from '../../lib';
 
 export class DataLakeDemoStack extends Stack {
   /** The lake, for stacks that build on it. */
@@ -72,9 +72,25 @@ export class DataLakeDemoStack extends Stack {
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'DATABASE', permissions: ['DESCRIBE'] });
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'TABLE', permissions: ['SELECT', 'DESCRIBE'] });
 
-    // 6. Where each zone's data lives (and what `npm run integ` checks).
-    for (const zone of this.lake.zones) {
-      new CfnOutput(this, `${zone.zoneName[0].toUpperCase()}${zone.zoneName.slice(1)}Bucket`, { value: zone.bucket.bucketName });
+    // 6. On the data-flow diagram (docs/data-lake.md): the two people, who are not resources.
+    //    Under Lake Formation the engineer's writes go through Lake Formation's data-location
+    //    grants, not through IAM on the buckets, so the diagram is told that data flows there.
+    const engineerNode = DataFlow.node(this, 'DataEngineer', { label: 'Data engineer', detail: 'DataEngineerRole', stage: DataFlowStage.SOURCE, roles: [dataEngineer] });
+    for (const zone of ['raw', 'curated']) {
+      DataFlow.edge(this, {
+        from: engineerNode, to: DataFlow.nodeOf(this.lake.zone(zone).bucket), kind: DataFlowKind.DATA,
+        description: `the data engineer writes the ${zone} zone (Lake Formation data-location grant)`,
+      });
     }
+    DataFlow.node(this, 'Analyst', { label: 'Analyst', detail: 'AnalystRole', stage: DataFlowStage.CONSUMER, roles: [analyst] });
+
+    // What "see it work" (docs/data-lake.md) needs.
+    new CfnOutput(this, 'RawBucket', { value: this.lake.zone('raw').bucket.bucketName });
+    // Each zone's bucket, which `npm run integ` checks is registered with Lake Formation.
+    new CfnOutput(this, 'CuratedBucket', { value: this.lake.zone('curated').bucket.bucketName });
+    new CfnOutput(this, 'AnalyticsBucket', { value: this.lake.zone('analytics').bucket.bucketName });
+    new CfnOutput(this, 'CuratedDatabase', { value: this.lake.zone('curated').databaseName });
+    new CfnOutput(this, 'AnalystRoleArn', { value: analyst.roleArn });
+    new CfnOutput(this, 'DataEngineerRoleArn', { value: dataEngineer.roleArn });
   }
 }

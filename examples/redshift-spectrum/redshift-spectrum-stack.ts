@@ -21,9 +21,9 @@
  * Remove it: `npx cdk destroy RedshiftSpectrumDemo` (bucket emptied and deleted, namespace and
  * workgroup deleted, keys scheduled for deletion after 7 days).
  *
- * Why three Availability Zones, and which: a workgroup needs subnets in three AZs, and Redshift
- * Serverless supports only some AZ *IDs* in each Region (AZ names map to different IDs in each
- * account). An environment-agnostic stack (no account or region at synth time) gets two AZs from
+ * Why three Availability Zones, and which: every workgroup needs subnets in three AZs (with or
+ * without enhanced VPC routing), and Redshift Serverless supports only some AZ *IDs* in each
+ * Region (AZ names map to different IDs in each account). An environment-agnostic stack (no account or region at synth time) gets two AZs from
  * CDK, because CDK cannot know how many the Region has; this stack asks CloudFormation for the
  * first three (`Fn::GetAZs`), so it deploys in any Region where the account has at least three AZs
  * and Redshift Serverless supports the first three's IDs (in a Region with two, CloudFormation

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 import { RuntimeCall } from './expectations';
 
@@ -25,9 +26,22 @@ export const SAME_ACCOUNT_SOURCE = 'https://docs.aws.amazon.com/IAM/latest/UserG
 /** An account that is not the stack's, for calls that must be refused (the documentation account of AWS examples). */
 export const OTHER_ACCOUNT = '111122223333';
 
-/** `service` assumes `role` (its trust policy must name the service). */
-export function serviceAssumesRole(service: string, role: iam.IRole, description: string, source = SERVICE_ROLE_SOURCE): RuntimeCall {
-  return { description, principal: new iam.ServicePrincipal(service), action: 'sts:AssumeRole', resource: role.roleArn, source };
+/** Step Functions: assuming a state machine's role, it sets `aws:SourceArn` to the state machine and `aws:SourceAccount`. */
+export const STATES_CONFUSED_DEPUTY_SOURCE = 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html';
+
+/** `service` assumes `role` (its trust policy must name the service), with the request context the service sets. */
+export function serviceAssumesRole(service: string, role: iam.IRole, description: string, source = SERVICE_ROLE_SOURCE,
+  context?: Record<string, string>): RuntimeCall {
+  return { description, principal: new iam.ServicePrincipal(service), action: 'sts:AssumeRole', resource: role.roleArn, context, source };
+}
+
+/**
+ * Step Functions assumes `stateMachine`'s role to run it, naming the state machine and its account as
+ * the source (CDK's default role trusts `states.amazonaws.com` only with these conditions).
+ */
+export function stepFunctionsAssumesRole(stateMachine: sfn.IStateMachine & { readonly role: iam.IRole }): RuntimeCall {
+  return serviceAssumesRole('states.amazonaws.com', stateMachine.role, 'Step Functions runs the state machine with its role', STATES_CONFUSED_DEPUTY_SOURCE,
+    { 'aws:SourceArn': stateMachine.stateMachineArn, 'aws:SourceAccount': Stack.of(stateMachine).account });
 }
 
 /** The request context of a KMS call that S3 makes for a requester (SSE-KMS). */

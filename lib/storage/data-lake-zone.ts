@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { SecureBucket } from '../core/secure-bucket';
@@ -122,6 +123,11 @@ export class DataLakeZone extends Construct {
       },
     });
     this.database.applyRemovalPolicy(dataRemovalPolicy(props));
+    // On the data-flow diagram: the zone's bucket, and its database in the stack's one catalog node.
+    DataFlow.node(this, 'Zone', { label: `${this.zoneName} zone`, detail: 'S3 bucket', stage: DataFlowStage.STORAGE, resources: [this.bucket] });
+    DataFlow.node(Stack.of(this), 'GlueDataCatalog', {
+      label: 'Glue Data Catalog', detail: 'databases and tables', stage: DataFlowStage.CATALOG, resources: [this.database], roles: [],
+    });
     props.governance?.governDatabase(this.database);
     props.governance?.registerLocation(this.bucket, props.encryptionKey);
     if (props.lfTags && Object.keys(props.lfTags).length > 0) {

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { DataFlow, DataFlowNode, DataFlowStage } from '../core/data-flow';
 import { granteeId, principalArn } from '../core/grant-policy';
 import { objectReadWriteStatements } from '../core/bucket-statements';
 import { PropValidationError, check, checkInteger } from '../core/validation';
@@ -112,6 +113,8 @@ export class LakeFormationGovernance extends Construct {
   private readonly tagValues: Record<string, string[]>;
   private readonly grantsByGrantee = new Map<string, lakeformation.CfnPrincipalPermissions[]>();
   private last: CfnResource;
+  /** The one data-flow node of the governance: Lake Formation grants, it stores nothing. */
+  private readonly flowNode: DataFlowNode;
 
   constructor(scope: Construct, id: string, props: LakeFormationGovernanceProps = {}) {
     super(scope, id);
@@ -127,6 +130,11 @@ export class LakeFormationGovernance extends Construct {
       admins: admins.map(arn => ({ dataLakePrincipalIdentifier: arn })),
     });
     this.last = this.settings;
+    // No roles on the diagram: the data-access role moves data for the principals Lake Formation
+    // grants, so the grants (permission edges) are what the diagram shows.
+    this.flowNode = DataFlow.node(this, 'LakeFormation', {
+      label: 'Lake Formation', detail: 'grants, LF-tags', stage: DataFlowStage.CATALOG, resources: [this.settings], roles: [],
+    });
 
     this.dataAccessRole = new iam.Role(this, 'DataAccessRole', {
       assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lakeformation.amazonaws.com'), new iam.ServicePrincipal('glue.amazonaws.com')),
@@ -280,6 +288,7 @@ export class LakeFormationGovernance extends Construct {
   }
 
   private chain(resource: CfnResource): void {
+    if (resource.cfnResourceType.startsWith('AWS::LakeFormation::')) this.flowNode.addResources(resource);
     if (resource !== this.last) {
       resource.addResourceDependency(this.last);
       Rehearsal.of(this).createsBefore({

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
@@ -261,6 +262,13 @@ export class LustreTrainingStorage extends Construct {
       });
     }
     repositories.forEach(repository => this.openKeyToFsx(repository.bucket));
+    const node = DataFlow.node(this, 'FileSystemNode', {
+      label: 'FSx for Lustre', detail: this.node.id, stage: DataFlowStage.STORAGE, resources: [this.fileSystem, ...this.dataRepositoryAssociations],
+    });
+    repositories.forEach(repository => DataFlow.edge(this, {
+      from: DataFlow.nodeOf(repository.bucket), to: node, kind: DataFlowKind.DATA,
+      description: 'FSx for Lustre loads the linked S3 prefix on first read (and exports back with PERSISTENT_2 associations)',
+    }));
     this.defaultDirectory = linkedByAssociation ? first.fileSystemPath ?? '/data' : '';
     this.declareExpectations(repositories);
   }
@@ -315,6 +323,7 @@ export class LustreTrainingStorage extends Construct {
       fileSystemId: this.fileSystem.fileSystemId,
       directoryPath: `/${this.fileSystem.mountName}${directory}`,
       storageLabel: 'FSx for Lustre',
+      fileSystem: this.fileSystem,
       subnets: [this.subnet],
       securityGroup: this.trainingSecurityGroup,
     }, options);

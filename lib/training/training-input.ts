@@ -65,6 +65,13 @@ export interface TrainingInput {
    * @default - not an S3 input
    */
   readonly s3Location?: TrainingInputS3Location;
+  /**
+   * The file system the job mounts, for the data-flow diagram (data read over NFS or Lustre is
+   * in no IAM policy).
+   *
+   * @default - none (S3 input)
+   */
+  readonly fileSystem?: IConstruct;
 }
 
 /** The bucket and key prefix of an S3 training input. */
@@ -117,6 +124,8 @@ export interface FileSystemInputTarget {
   readonly subnets: ec2.ISubnet[];
   /** The security group the file system admits. */
   readonly securityGroup: ec2.ISecurityGroup;
+  /** The file system construct (its default child is the CloudFormation resource). */
+  readonly fileSystem: IConstruct;
 }
 
 /** A `File`-mode training input that mounts a file system (`FileSystemDataSource`). */
@@ -126,6 +135,7 @@ export function fileSystemTrainingInput(target: FileSystemInputTarget, options: 
     inputMode: 'File',
     contentType: options.contentType ?? 'text/csv',
     storageLabel: target.storageLabel,
+    fileSystem: target.fileSystem,
     dataSource: {
       FileSystemDataSource: {
         FileSystemId: target.fileSystemId,

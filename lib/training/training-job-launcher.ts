@@ -6,13 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, stepFunctionsAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { TrainingInput, checkRelativePrefix } from './training-input';
 
@@ -277,6 +278,14 @@ export class TrainingJobLauncher extends Construct {
       ],
       wildcardReason: `the training jobs of this launcher (\`training-job/${props.jobNamePrefix}-*\`): each execution names a new job`,
     });
+    // On the data-flow diagram: the state machine, and the training job it starts, a run-time
+    // actor acting as the execution role; it reads file systems over the network, not through IAM.
+    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
+    const job = DataFlow.node(this, 'TrainingJob', { label: 'SageMaker training job', detail: storage, stage: DataFlowStage.CONSUMER, roles: [this.role] });
+    props.inputs.filter(input => input.fileSystem !== undefined).forEach(input => DataFlow.edge(this, {
+      from: DataFlow.nodeOf(input.fileSystem!), to: job, kind: DataFlowKind.DATA,
+      description: `the training job mounts ${input.storageLabel} and reads the channel ${input.channelName}`,
+    }));
     acknowledgeWildcards(this.stateMachine.role,
       'Step Functions log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray tracing (xray:Put*, xray:Get*) only accept `*` as resource');
     this.declareExpectations(props, instanceCount, outputPrefix, jobArns);
@@ -291,7 +300,7 @@ export class TrainingJobLauncher extends Construct {
     const rehearsal = Rehearsal.of(this);
     const job = jobArns.replace(/\*$/, 'rehearsal');
     const calls: RuntimeCall[] = [
-      serviceAssumesRole('states.amazonaws.com', this.stateMachine.role, 'Step Functions runs the state machine with its role'),
+      stepFunctionsAssumesRole(this.stateMachine),
       { description: 'the state machine starts a training job', principal: this.stateMachine.role, action: 'sagemaker:CreateTrainingJob', resource: job, source: STATES_SAGEMAKER_SOURCE },
       {
         description: 'the state machine passes the execution role to SageMaker', principal: this.stateMachine.role, action: 'iam:PassRole', resource: this.role.roleArn,

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps, dataRemovalPolicy, destroysData } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
@@ -181,6 +182,8 @@ export class AthenaWorkgroup extends Construct {
     });
     this.workgroup.applyRemovalPolicy(dataRemovalPolicy(props));
     Rehearsal.of(this).denies(...bucketRefusals(this, this.resultsBucket, new iam.AccountRootPrincipal(), 'query results'));
+
+    DataFlow.node(this, 'WorkGroupNode', { label: 'Athena workgroup', detail: this.node.id, stage: DataFlowStage.CONSUMER, resources: [this.workgroup] });
 
     this.namedQueries = (props.namedQueries ?? []).map((query, index) => {
       const named = new athena.CfnNamedQuery(this, `Query${index}`, {

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
@@ -244,6 +245,10 @@ export class RedshiftSpectrum extends Construct {
       configParameters: [{ parameterKey: 'require_ssl', parameterValue: 'true' }],
     });
 
+    DataFlow.node(this, 'WarehouseNode', {
+      label: 'Redshift Serverless', detail: 'Spectrum external schemas', stage: DataFlowStage.CONSUMER,
+      resources: [this.workgroup, this.namespace], roles: [this.spectrumRole],
+    });
     this.externalSchemas = this.createExternalSchemas(props, databaseName, readPolicies);
     // CloudFormation does not return the ARN of the secret Redshift creates; the schema handler
     // reads it from the namespace and returns it.

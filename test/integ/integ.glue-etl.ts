@@ -18,9 +18,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat } from 'aws-cdk-lib';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { DataLake } from '../../lib';
 import { GlueEtlDemoStack } from '../../examples/glue-etl/glue-etl-stack';
 import { SandboxTest, within } from './sandbox-test';
 
@@ -28,7 +28,6 @@ const test = new SandboxTest('GlueEtlDemo', (app, id) => new GlueEtlDemoStack(ap
 const demo = test.stack as GlueEtlDemoStack;
 const rawBucket = test.output('RawBucket');
 const workflow = test.output('Workflow');
-const workgroup = test.output('Workgroup');
 const database = test.output('CuratedDatabase');
 const lakeKey = demo.workgroup.encryptionKey.keyArn;
 
@@ -48,24 +47,13 @@ const grant = new lakeformation.CfnPrincipalPermissions(test.assertionStack, 'Qu
   permissions: ['SELECT', 'DESCRIBE'],
   permissionsWithGrantOption: [],
 });
-const query = test.call('Athena', 'StartQueryExecution', {
-  WorkGroup: workgroup,
-  QueryExecutionContext: { Database: database },
-  QueryString: 'SELECT order_id, status FROM orders WHERE year = \'2024\' AND month = \'05\' AND day = \'01\' ORDER BY order_id',
-}, [test.arn('athena', `workgroup/${workgroup}`)]);
-query.node.addDependency(grant);
-test.allow(['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions', 'glue:GetPartition'], [
-  test.arn('glue', 'catalog', ArnFormat.NO_RESOURCE_NAME), test.arn('glue', `database/${database}`), test.arn('glue', `table/${database}/*`),
-]);
-test.allow(['lakeformation:GetDataAccess'], ['*']);
-test.allow(['s3:GetBucketLocation', 's3:ListBucket'], [demo.workgroup.resultsBucket.bucketArn]);
-test.allow(['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], [demo.workgroup.resultsBucket.arnForObjects('*')]);
-test.allow(['kms:GenerateDataKey', 'kms:Decrypt'], [lakeKey]);
-test.call('Athena', 'GetQueryExecution', { QueryExecutionId: query.getAttString('QueryExecutionId') }, [test.arn('athena', `workgroup/${workgroup}`)], { wait: within(5, 10) })
-  .expect(ExpectedResult.objectLike({ QueryExecution: Match.objectLike({ Status: Match.objectLike({ State: 'SUCCEEDED' }) }) }));
-const row = (...values: string[]) => ({ Data: values.map(value => ({ VarCharValue: value })) });
-test.call('Athena', 'GetQueryResults', { QueryExecutionId: query.getAttString('QueryExecutionId') }, [test.arn('athena', `workgroup/${workgroup}`)])
-  .expect(ExpectedResult.objectLike({ ResultSet: Match.objectLike({ Rows: [row('order_id', 'status'), row('o-1001', 'paid'), row('o-1002', 'shipped')] }) }));
-
+test.athenaQuery({
+  workgroup: demo.workgroup,
+  database,
+  data: (test.stack.node.findChild('Lake') as DataLake).zone('curated').bucket,
+  sql: 'SELECT order_id, status FROM orders WHERE year = \'2024\' AND month = \'05\' AND day = \'01\' ORDER BY order_id',
+  rows: [['order_id', 'status'], ['o-1001', 'paid'], ['o-1002', 'shipped']],
+  after: [grant],
+});
 
 test.synth();

@@ -9,7 +9,10 @@
  *    failed it; Firehose kept it, unchanged);
  * 4. within 15 minutes (300-second buffer), the curated zone holds Parquet under
  *    `events/year=…/`, converted against the Glue table `events`, and the malformed record under
- *    its own `errors/processing-failed/`.
+ *    its own `errors/processing-failed/`;
+ * 5. Athena, in the demo's workgroup, reads the two valid events back from the curated table
+ *    (partition projection finds the hour's partition without a crawler); the heartbeat and the
+ *    malformed record are not in it.
  *
  * Run: `npm run integ -- StreamingIngestionDemo` (about 20 minutes, a few cents).
  */
@@ -41,5 +44,14 @@ test.expectObjects(rawBucket, 'events/event_type=purchase/', '^events/event_type
 test.expectObjects(rawBucket, 'errors/processing-failed/', '^errors/processing-failed/year=\\d{4}/', within(5));
 test.expectObjects(curatedBucket, 'events/', '^events/year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/', within(15));
 test.expectObjects(curatedBucket, 'errors/processing-failed/', '^errors/processing-failed/year=\\d{4}/', within(5));
+
+// The curated Parquet is a table: Athena (partition projection, no crawler) finds the events.
+test.athenaQuery({
+  workgroup: demo.workgroup,
+  database: test.output('CuratedDatabase'),
+  data: demo.curated.destinationBucket,
+  sql: 'SELECT event_id, event_type, value FROM events WHERE user_id = \'integ-user\' ORDER BY event_id',
+  rows: [['event_id', 'event_type', 'value'], ['integ-1', 'purchase', '42.5'], ['integ-2', 'click', '1.0']],
+});
 
 test.synth();

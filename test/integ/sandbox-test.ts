@@ -21,7 +21,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, ArnFormat, CfnResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { IConstruct } from 'constructs';
+import { AthenaWorkgroup } from '../../lib';
 import { tagDemoStack } from '../../examples/demo-stacks';
 import { addQualityGates } from '../../examples/quality-gates';
 
@@ -51,6 +54,21 @@ export interface Wait {
 /** A wait of at most `minutes`, trying every `intervalSeconds`. */
 export function within(minutes: number, intervalSeconds = 30): Wait {
   return { totalTimeout: Duration.minutes(minutes), interval: Duration.seconds(intervalSeconds) };
+}
+
+/** An Athena query of {@link SandboxTest.athenaQuery}. */
+export interface AthenaQuery {
+  /** The workgroup (its results bucket and key are the workgroup's). */
+  readonly workgroup: AthenaWorkgroup;
+  /** The Glue database the query's tables are in. */
+  readonly database: string;
+  /** The bucket the tables' files are in (read with the workgroup's key, the lake's). */
+  readonly data: s3.IBucket;
+  readonly sql: string;
+  /** The expected rows, header first, as strings. */
+  readonly rows: string[][];
+  /** What must exist before the query starts (a Lake Formation grant). @default - nothing */
+  readonly after?: IConstruct[];
 }
 
 /** Options of one API call. */
@@ -200,6 +218,33 @@ export class SandboxTest {
     return this.call('SFN', 'DescribeExecution', { executionArn: start.getAttString('executionArn') },
       [this.arn('states', `execution:${name}:*`, ArnFormat.COLON_RESOURCE_NAME)], { wait })
       .expect(ExpectedResult.objectLike({ status: 'SUCCEEDED', ...(output ? { output: Match.serializedJson(Match.objectLike(output)) } : {}) }));
+  }
+
+  /**
+   * Runs `sql` in an Athena workgroup and expects its result rows (header row first). The query
+   * runs with the provider's role: it may use the workgroup, read the Glue catalog of `database`,
+   * write the results bucket (and its key), read the tables' bucket (and its key), and ask Lake
+   * Formation for data access (a governed lake also needs a grant, see integ.glue-etl.ts).
+   */
+  public athenaQuery(query: AthenaQuery): IApiCall {
+    const workgroupArn = this.arn('athena', `workgroup/${query.workgroup.workgroupName}`);
+    const start = this.call('Athena', 'StartQueryExecution', {
+      WorkGroup: query.workgroup.workgroupName, QueryExecutionContext: { Database: query.database }, QueryString: query.sql,
+    }, [workgroupArn]);
+    (query.after ?? []).forEach(dependency => start.node.addDependency(dependency));
+    this.allow(['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions', 'glue:GetPartition'], [
+      this.arn('glue', 'catalog', ArnFormat.NO_RESOURCE_NAME), this.arn('glue', `database/${query.database}`), this.arn('glue', `table/${query.database}/*`),
+    ]);
+    this.allow(['lakeformation:GetDataAccess'], ['*']);
+    this.allow(['s3:GetBucketLocation', 's3:ListBucket'], [query.workgroup.resultsBucket.bucketArn, query.data.bucketArn]);
+    this.allow(['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], [query.workgroup.resultsBucket.arnForObjects('*')]);
+    this.allow(['s3:GetObject'], [query.data.arnForObjects('*')]);
+    this.allow(['kms:GenerateDataKey', 'kms:Decrypt'], [query.workgroup.encryptionKey.keyArn]);
+    this.call('Athena', 'GetQueryExecution', { QueryExecutionId: start.getAttString('QueryExecutionId') }, [workgroupArn], { wait: within(5, 10) })
+      .expect(ExpectedResult.objectLike({ QueryExecution: Match.objectLike({ Status: Match.objectLike({ State: 'SUCCEEDED' }) }) }));
+    const row = (values: string[]) => ({ Data: values.map(value => ({ VarCharValue: value })) });
+    return this.call('Athena', 'GetQueryResults', { QueryExecutionId: start.getAttString('QueryExecutionId') }, [workgroupArn])
+      .expect(ExpectedResult.objectLike({ ResultSet: Match.objectLike({ Rows: query.rows.map(row) }) }));
   }
 
   /**
