@@ -121,8 +121,8 @@ function updateSnapshots(demos: string[]): void {
   for (const file of files) {
     const assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'integ-'));
     synthIntegTest(file, assembly);
-    writeSnapshot(assembly, snapshotDirOf(file));
-    process.stdout.write(`updated ${path.relative(ROOT, snapshotDirOf(file))}\n`);
+    const written = writeSnapshot(assembly, snapshotDirOf(file));
+    process.stdout.write(`${written ? 'updated' : 'unchanged'} ${path.relative(ROOT, snapshotDirOf(file))}\n`);
   }
 }
 

@@ -58,13 +58,21 @@ export function readSnapshot(directory: string): Record<string, unknown> {
   return files;
 }
 
-/** Replaces `snapshotDir` with the snapshot files of the assembly in `assemblyDir`. */
-export function writeSnapshot(assemblyDir: string, snapshotDir: string): void {
+/**
+ * Replaces `snapshotDir` with the snapshot files of the assembly in `assemblyDir`, unless they
+ * differ only in what {@link readSnapshot} normalizes (so that an update leaves no noise in git).
+ * Returns whether it wrote.
+ */
+export function writeSnapshot(assemblyDir: string, snapshotDir: string): boolean {
+  if (JSON.stringify(readSnapshot(assemblyDir)) === JSON.stringify(readSnapshot(snapshotDir))) {
+    return false;
+  }
   fs.rmSync(snapshotDir, { recursive: true, force: true });
   fs.mkdirSync(snapshotDir, { recursive: true });
   for (const name of fs.readdirSync(assemblyDir).filter(isSnapshotFile)) {
     fs.copyFileSync(path.join(assemblyDir, name), path.join(snapshotDir, name));
   }
+  return true;
 }
 
 /**

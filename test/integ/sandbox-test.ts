@@ -105,21 +105,26 @@ export class SandboxTest {
 
   /**
    * @param demo the demo stack's name in `bin/app.ts` (`StreamingIngestionDemo`)
-   * @param createStack builds the demo stack under the id it is given
+   * @param createStack builds the demo stack under the id it is given (and any demo stack it
+   *   needs, under `<OtherDemo>Integ`)
    */
   constructor(public readonly demo: string, createStack: (app: App, id: string) => Stack, testOptions: { readonly regions?: string[] } = {}) {
     // integ-runner passes its own recommended feature flags as context; the project's (cdk.json)
     // must win, as they do for `cdk synth`, hence postCliContext.
     this.app = new App({ postCliContext: CDK_CONTEXT });
     this.stack = createStack(this.app, `${demo}Integ`);
+    // A demo that needs another demo stack (built by `createStack` too, named `<Other>Integ`)
+    // deploys and is destroyed with it: every stack of the app is a test case.
+    const testCases = this.app.node.children.filter((child): child is Stack => child instanceof Stack);
     this.assertionStack = new Stack(this.app, `${demo}IntegAssertions`, {
       description: `Sandbox assertions of ${demo}: calls that exercise its data path (integ-tests-alpha)`,
     });
-    for (const stack of [this.stack, this.assertionStack]) {
-      tagDemoStack(stack, demo);
+    for (const stack of testCases) {
+      tagDemoStack(stack, stack.stackName.replace(/Integ$/, ''));
     }
+    tagDemoStack(this.assertionStack, demo);
     this.integ = new IntegTest(this.app, `${demo}Sandbox`, {
-      testCases: [this.stack],
+      testCases,
       assertionStack: this.assertionStack,
       // A sandbox run deploys the current code once; the update workflow would first deploy the
       // committed snapshot, doubling the time and the bill. It also keeps assets out of the snapshot.
