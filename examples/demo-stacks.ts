@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack, Tags } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
 import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
@@ -10,6 +10,18 @@ import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
 import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
+
+/** The tag every resource of a demo stack carries, with the demo's name as value. */
+export const DEMO_TAG = 'ml-data-engineering:demo';
+
+/**
+ * Tags every resource of `stack` with {@link DEMO_TAG} = `demo`, so that what a demo leaves behind
+ * after a destroy (retained buckets, keys pending deletion) can be found by tag:
+ * `npm run leftovers -- <demo>`.
+ */
+export function tagDemoStack(stack: Stack, demo: string = stack.stackName): void {
+  Tags.of(stack).add(DEMO_TAG, demo);
+}
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -34,4 +46,9 @@ export function addDemoStacks(app: App): void {
   new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo', {
     availabilityZoneNames: typeof redshiftAzs === 'string' ? redshiftAzs.split(',').map(name => name.trim()) : redshiftAzs,
   });
+  for (const child of app.node.children) {
+    if (child instanceof Stack) {
+      tagDemoStack(child);
+    }
+  }
 }

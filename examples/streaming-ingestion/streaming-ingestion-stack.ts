@@ -217,5 +217,7 @@ export class StreamingIngestionDemoStack extends Stack {
     new CfnOutput(this, 'Workgroup', { value: this.workgroup.workgroupName });
     new CfnOutput(this, 'CuratedDatabase', { value: curatedZone.databaseName });
     new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
+    // Where the curated Parquet lands (each zone also has an errors/ prefix, which `npm run integ` checks).
+    new CfnOutput(this, 'CuratedBucket', { value: curatedZone.bucket.bucketName });
   }
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { addDemoStacks } from '../../examples/demo-stacks';
+import { DEMO_TAG, addDemoStacks } from '../../examples/demo-stacks';
 import { QUALITY_GATES, addQualityGates, readGateResults } from '../../examples/quality-gates';
 import { CDK_CONTEXT } from '../helpers';
 
@@ -38,6 +38,17 @@ describe('the demo app', () => {
       'TrainingStorageLustreDemo',
       'VideoIngestionDemo',
     ]);
+  });
+
+  test('every resource that takes tags carries the demo\'s tag (how npm run leftovers finds what a destroy kept)', () => {
+    for (const stack of assembly.stacks) {
+      const resources = Object.values(stack.template.Resources as Record<string, any>);
+      for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EC2::VPC']) {
+        for (const resource of resources.filter(r => r.Type === type)) {
+          expect([stack.stackName, type, resource.Properties.Tags]).toEqual([stack.stackName, type, expect.arrayContaining([{ Key: DEMO_TAG, Value: stack.stackName }])]);
+        }
+      }
+    }
   });
 
   test('every stack is environment-agnostic', () => {
