@@ -26,14 +26,26 @@ export class SparkScriptAsset extends Construct {
     return this.asset.s3ObjectUrl;
   }
 
-  /** Lets `grantee` read the script object, and nothing else of the assets bucket. */
-  public grantRead(grantee: iam.IGrantable, id: string): void {
-    attachGrantPolicy(this, id, {
-      grantee,
-      statements: [new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)],
-      })],
-    });
+  /**
+   * Lets `grantee` read the script object, and nothing else of the assets bucket. With
+   * `listPrefix`, it may also list the bucket with the script's key as prefix (`s3:ListBucket`
+   * with an `s3:prefix` condition), which is how a SageMaker `S3Prefix` input finds its objects.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2
+   */
+  public grantRead(grantee: iam.IGrantable, id: string, options: { readonly listPrefix?: boolean } = {}): void {
+    const statements = [new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)],
+    })];
+    if (options.listPrefix) {
+      statements.push(new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.asset.bucket.bucketArn],
+        conditions: { StringEquals: { 's3:prefix': this.asset.s3ObjectKey } },
+      }));
+    }
+    attachGrantPolicy(this, id, { grantee, statements });
   }
 }
