@@ -123,3 +123,20 @@ export function allowLogsToUse(key: kms.IKey): void {
     },
   }));
 }
+
+/**
+ * Keeps the default "allow all outbound" rule of EC2 off a security group whose outbound rules are
+ * all separate `AWS::EC2::SecurityGroupEgress` resources (rules to other security groups).
+ *
+ * EC2 gives every VPC security group an allow-all egress rule, and CloudFormation removes it only
+ * when the group's own `SecurityGroupEgress` property lists a rule. CDK writes rules to other
+ * security groups as separate resources and, once one is added, drops the placeholder rule it
+ * keeps inline for `allowAllOutbound: false`, so such a group would allow all outbound traffic.
+ * This puts the placeholder (ICMP type 252 code 86 to 255.255.255.255/32, which matches no traffic)
+ * back inline. Call it after the group's last egress rule.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+ */
+export function keepOutboundClosed(securityGroup: ec2.SecurityGroup): void {
+  securityGroup.addEgressRule(ec2.Peer.ipv4('255.255.255.255/32'), ec2.Port.icmpTypeAndCode(252, 86), 'Disallow all traffic');
+}

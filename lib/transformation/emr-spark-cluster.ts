@@ -8,7 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { PrivateNetwork } from '../core/private-network';
+import { PrivateNetwork, keepOutboundClosed } from '../core/private-network';
 import { check, checkInteger } from '../core/validation';
 import { createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
@@ -80,7 +80,10 @@ export interface EmrSparkClusterProps extends SparkJobProps {
  *
  * Choices:
  * - instance fleets in the private subnets of a `PrivateNetwork` (no NAT), with EMR-managed
- *   security groups and the service-access group EMR needs in private subnets;
+ *   security groups and the service-access group EMR needs in private subnets, each with every
+ *   inbound and outbound rule the EMR page lists (EMR adds missing inbound rules itself, never
+ *   outbound ones): nodes to nodes on all traffic, the cluster manager to the nodes on 8443, the
+ *   nodes to the service-access group on 9443, and HTTPS out to the endpoints;
  * - termination on every path: the step's failure is caught, the cluster terminated, and the
  *   execution failed (`SparkJobFailed`); an auto-termination idle timeout (30 minutes) as a
  *   second safety net;
@@ -114,6 +117,13 @@ export class EmrSparkCluster extends Construct {
   public readonly script: SparkScriptAsset;
   /** Where the cluster logs go. */
   public readonly logUri: string;
+  /** The EMR-managed security group of the primary node. */
+  public readonly primarySecurityGroup: ec2.SecurityGroup;
+  /** The EMR-managed security group of the core and task nodes. */
+  public readonly coreSecurityGroup: ec2.SecurityGroup;
+  /** The security group through which the EMR service reaches a cluster in private subnets. */
+  public readonly serviceAccessSecurityGroup: ec2.SecurityGroup;
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: EmrSparkClusterProps) {
     super(scope, id);
@@ -135,7 +145,8 @@ export class EmrSparkCluster extends Construct {
         'must be the S3 URI of a zip of PEM files, such as s3://bucket/certs/emr.zip');
     }
     const key = props.workspace.encryptionKey;
-    const vpc = props.network.vpc;
+    this.vpc = props.network.vpc;
+    const vpc = this.vpc;
 
     // Roles.
     this.serviceRole = new iam.Role(this, 'ServiceRole', {
@@ -176,18 +187,13 @@ export class EmrSparkCluster extends Construct {
       ],
     });
 
-    // Network: EMR-managed security groups; EMR adds the rules it needs between them.
-    const securityGroup = (sgId: string, description: string) => {
-      const group = new ec2.SecurityGroup(this, sgId, { vpc, description, allowAllOutbound: false });
-      Tags.of(group).add(EMR_MANAGED_TAG, 'true');
-      return group;
-    };
-    const primary = securityGroup('PrimarySecurityGroup', `EMR primary node of ${this.node.path} (rules managed by EMR)`);
-    const core = securityGroup('CoreSecurityGroup', `EMR core nodes of ${this.node.path} (rules managed by EMR)`);
-    const serviceAccess = securityGroup('ServiceAccessSecurityGroup', `EMR service access to ${this.node.path} in private subnets (rules managed by EMR)`);
-    for (const group of [primary, core]) {
-      group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, KMS)');
-    }
+    // Network: the EMR-managed security groups of a cluster in private subnets, with every rule the
+    // EMR page lists, egress included (EMR adds missing inbound rules only, never outbound ones).
+    this.primarySecurityGroup = this.managedSecurityGroup('PrimarySecurityGroup', `EMR primary node of ${this.node.path}`);
+    this.coreSecurityGroup = this.managedSecurityGroup('CoreSecurityGroup', `EMR core and task nodes of ${this.node.path}`);
+    this.serviceAccessSecurityGroup = this.managedSecurityGroup('ServiceAccessSecurityGroup', `EMR service access to ${this.node.path} in private subnets`);
+    allowEmrManagedTraffic(this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup);
+    const [primary, core, serviceAccess] = [this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup];
     props.network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
     props.network.allowEndpointAccessFrom(primary);
     props.network.allowEndpointAccessFrom(core);
@@ -279,4 +285,51 @@ export class EmrSparkCluster extends Construct {
         + '(elasticmapreduce:RunJobFlow, DescribeCluster, AddJobFlowSteps, TerminateJobFlows on `*`, per https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html)',
     });
   }
+
+  /** A security group that the cluster names as EMR-managed, tagged for `AmazonEMRServicePolicy_v2`. */
+  private managedSecurityGroup(id: string, description: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, { vpc: this.vpc, description, allowAllOutbound: false });
+    Tags.of(group).add(EMR_MANAGED_TAG, 'true');
+    return group;
+  }
+
+}
+
+/**
+ * The rules of the EMR-managed security groups of a cluster in private subnets (EMR releases 5.30.0
+ * to 7.x), each on both sides (ingress of the receiver, egress of the sender):
+ *
+ * - primary and core/task nodes reach each other and themselves over all ICMP, TCP and UDP (the
+ *   reflexive and cross-group rules EMR adds; written as EMR writes them, so that EMR finds them
+ *   present and adds no rule that CloudFormation does not know of when it deletes the groups);
+ * - the service-access group reaches both node groups on TCP 8443 (the cluster manager);
+ * - the nodes reach the service-access group on TCP 9443;
+ * - the nodes leave on HTTPS only (443): the S3 gateway endpoint and the interface endpoints, the
+ *   only routes out of isolated subnets.
+ *
+ * EMR re-creates missing inbound rules when a cluster starts, never outbound ones: without these
+ * egress rules the nodes cannot reach each other or the service-access group.
+ *
+ * @see https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-man-sec-groups.html
+ */
+function allowEmrManagedTraffic(primary: ec2.SecurityGroup, core: ec2.SecurityGroup, serviceAccess: ec2.SecurityGroup): void {
+  const nodeGroups = [primary, core];
+  for (const port of [ec2.Port.allIcmp(), ec2.Port.allTcp(), ec2.Port.allUdp()]) {
+    for (const to of nodeGroups) {
+      for (const from of nodeGroups) {
+        if (from === to) {
+          to.connections.allowInternally(port, 'EMR nodes of the cluster');
+        } else {
+          to.connections.allowFrom(from, port, 'EMR nodes of the cluster');
+        }
+      }
+    }
+  }
+  for (const node of nodeGroups) {
+    node.connections.allowFrom(serviceAccess, ec2.Port.tcp(8443), 'EMR cluster manager');
+    serviceAccess.connections.allowFrom(node, ec2.Port.tcp(9443), 'EMR nodes to the service access');
+    node.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, KMS)');
+  }
+  // Its only outbound rules are to the node groups (separate resources).
+  keepOutboundClosed(serviceAccess);
 }

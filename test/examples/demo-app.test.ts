@@ -47,6 +47,15 @@ describe('the demo app', () => {
     }
   });
 
+  test('no security group keeps the allow-all outbound rule that EC2 adds when its SecurityGroupEgress lists nothing', () => {
+    // CloudFormation removes EC2's default egress rule only when the group itself lists a rule;
+    // separate AWS::EC2::SecurityGroupEgress resources leave it in place.
+    const open = assembly.stacks.flatMap(stack => Object.entries(stack.template.Resources as Record<string, any>)
+      .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroup' && !(resource.Properties.SecurityGroupEgress?.length > 0))
+      .map(([id]) => `${stack.stackName}/${id}`));
+    expect(open).toEqual([]);
+  });
+
   test('all three quality gates report success with no unacknowledged finding', () => {
     const results = readGateResults(assembly.directory);
     expect(results.map(result => result.gate)).toEqual(QUALITY_GATES);
