@@ -150,7 +150,10 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  * - logs go to the workspace bucket, encrypted with its KMS key;
  * - the state machine uses the optimized `emr-serverless:startJobRun.sync` integration: Step
  *   Functions waits for the job, and a failed or cancelled job fails the execution (with the
- *   error `SparkJobFailed`); the job's own timeout equals the state machine's.
+ *   error `SparkJobFailed`); the job's own timeout equals the state machine's. Its result is
+ *   GetJobRun's response (`JobRun.JobRunId`, `JobRun.State`), which the task's `ResultSelector`
+ *   reads: a path to a missing field would raise `States.Runtime`, which no `States.ALL` catch
+ *   handles.
  *
  * Cost at idle: nothing. The application bills only while workers run (jobs, or
  * pre-initialized capacity until auto-stop); logs bill as S3 storage; the state machine bills
@@ -162,6 +165,8 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  *
  * @see https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/app-behavior.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr-serverless.html
+ * @see https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetJobRun.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
 export class EmrServerlessSpark extends Construct {
   /** The EMR Serverless application. */
@@ -268,7 +273,10 @@ export class EmrServerlessSpark extends Construct {
             },
           },
         },
-        ResultSelector: { 'JobRunId.$': '$.JobRunId', 'State.$': '$.JobRun.State' },
+        // startJobRun.sync waits for the run to end and returns GetJobRun's response, `{ JobRun: {...} }`
+        // (not StartJobRun's `{ JobRunId }`). A path to a field the response lacks raises
+        // States.Runtime, which the States.ALL catch below does not catch.
+        ResultSelector: { 'JobRunId.$': '$.JobRun.JobRunId', 'State.$': '$.JobRun.State' },
       },
     });
     const failed = new sfn.Fail(this, 'SparkJobFailed', {

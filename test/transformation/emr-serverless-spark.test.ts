@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrServerlessArchitecture, EmrServerlessSpark, EmrServerlessSparkProps } from '../../lib';
-import { aslErrors, stateMachineDefinitions } from '../asl';
+import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { newStack, policyStatements } from '../helpers-transformation';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
@@ -127,6 +127,22 @@ describe('EmrServerlessSpark', () => {
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForEMRServerlessJobRule']] },
       },
     ]);
+  });
+
+  test('the task reads the result startJobRun.sync returns (GetJobRun\'s response), so a succeeded run does not end in States.Runtime', () => {
+    const [definition] = stateMachineDefinitions(build().template.toJSON());
+    const task = definition.States.RunSparkJob;
+    // GetJobRun's response, as Step Functions returns it (field names capitalized).
+    const getJobRun = {
+      JobRun: {
+        ApplicationId: '00fabc123', JobRunId: '00fjob456', Name: 'execution-1', Arn: 'arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabc123/jobruns/00fjob456',
+        CreatedBy: 'arn:aws:sts::123456789012:assumed-role/x/y', CreatedAt: 1700000000, UpdatedAt: 1700000600,
+        ExecutionRole: 'arn:aws:iam::123456789012:role/job', State: 'SUCCESS', StateDetails: '', ReleaseLabel: 'emr-7.12.0',
+      },
+    };
+    expect(applyResultSelector(task.ResultSelector, getJobRun)).toEqual({ JobRunId: '00fjob456', State: 'SUCCESS' });
+    // StartJobRun's own response is not what .sync returns; the selector does not read it.
+    expect(() => applyResultSelector(task.ResultSelector, { ApplicationId: '00fabc123', JobRunId: '00fjob456', Arn: 'arn' })).toThrow('States.Runtime');
   });
 
   describe('rejects bad input', () => {

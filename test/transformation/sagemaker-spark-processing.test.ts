@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, SPARK_PROCESSING_IMAGE_ACCOUNTS, SPARK_PROCESSING_PYTHON_VERSIONS, SageMakerSparkProcessing, SageMakerSparkProcessingProps } from '../../lib';
-import { aslErrors, stateMachineDefinitions } from '../asl';
+import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { CDK_CONTEXT } from '../helpers';
 import { newStack, policyStatements } from '../helpers-transformation';
 
@@ -88,6 +88,9 @@ describe('SageMakerSparkProcessing', () => {
     expect(task.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200 });
     expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'SparkJobFailed' }]);
     expect(definition.TimeoutSeconds).toBe(7200 + 1800);
+    // createProcessingJob.sync returns DescribeProcessingJob's response.
+    expect(applyResultSelector(task.ResultSelector, { ProcessingJobName: 'spark-1', ProcessingJobArn: 'arn', ProcessingJobStatus: 'Completed', CreationTime: 1 }))
+      .toEqual({ ProcessingJobName: 'spark-1', ProcessingJobStatus: 'Completed' });
   });
 
   test('runs in private subnets with a security group open only to its own nodes', () => {
