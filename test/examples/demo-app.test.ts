@@ -28,6 +28,7 @@ describe('the demo app', () => {
     expect(assembly.stacks.map(stack => stack.stackName).sort()).toEqual([
       'DataLakeDemo',
       'DatabaseIngestionDemo',
+      'DmsAccountRolesDemo',
       'GlueEtlDemo',
       'KafkaIngestionDemo',
       'RedshiftSpectrumDemo',
