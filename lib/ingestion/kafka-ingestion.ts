@@ -1,4 +1,4 @@
-import { Fn, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,6 +21,16 @@ import {
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
 export const MSK_IAM_TLS_PORT = 9098;
+
+/**
+ * The ports of MSK multi-VPC private connectivity for IAM-authenticated clients: one port per
+ * broker, from 14001 (SASL/SCRAM and TLS use the next ranges). A client of another VPC, or Firehose
+ * reading a private cluster, reaches the brokers on these ports, not on 9098.
+ *
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
+ */
+export const MSK_MULTI_VPC_IAM_PORTS = { from: 14001, to: 14100 } as const;
 
 /**
  * Which deployment of a {@link KafkaIngestion} this is.
@@ -127,7 +137,9 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
  * - **security**: clients authenticate with IAM only (no unauthenticated access, no SCRAM secrets
  *   to rotate); TLS between clients and brokers and between brokers; broker volumes encrypted with
  *   a customer-managed key; broker logs in a KMS-encrypted CloudWatch log group; brokers in private
- *   subnets, behind a security group that admits only the clients named with `allowClientsFrom`;
+ *   subnets, behind a security group that admits only the clients named with `allowClientsFrom`
+ *   (port 9098) and, in the `DELIVERY` stage, the multi-VPC connectivity ports 14001–14100 from
+ *   the VPC's addresses, where MSK's PrivateLink load balancer forwards Firehose to the brokers;
  * - **Firehose reads the private brokers through MSK multi-VPC private connectivity** (PrivateLink,
  *   for IAM), with a cluster policy that lets only the Firehose service create the VPC connection.
  *   MSK cannot turn it on while it creates a cluster, hence the two deployment stages
@@ -240,6 +252,21 @@ export class KafkaIngestion extends Construct {
     this.alarms = [];
     if (!delivering) {
       return;
+    }
+
+    // The path Firehose reads the brokers by: its managed VPC connection reaches, over PrivateLink,
+    // the load balancer MSK puts in the cluster's subnets for multi-VPC connectivity, which forwards
+    // to each broker on that broker's own port of 14001-14100 (IAM). The load balancer has no
+    // security group, and its addresses are the VPC's: the brokers admit those ports from the VPC's
+    // CIDR, and nothing else from outside the clients named with allowClientsFrom.
+    securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to),
+      'MSK multi-VPC private connectivity (IAM): the PrivateLink load balancer in the VPC forwards Firehose to each broker on its port');
+    if (Token.isUnresolved(props.vpc.vpcCidrBlock)) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'cdk-nag cannot resolve the one CIDR rule of the brokers, which admits the VPC\'s own CIDR block (Fn::GetAtt of the VPC) on the '
+          + 'multi-VPC connectivity ports 14001-14100, where MSK\'s PrivateLink load balancer for Firehose sits; no rule admits 0.0.0.0/0',
+      });
     }
 
     // Only the Firehose service may create a VPC connection to the cluster: this is the cluster

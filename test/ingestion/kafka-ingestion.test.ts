@@ -52,6 +52,19 @@ describe('KafkaIngestion', () => {
     expect(actions).not.toContain('kafka-cluster:WriteData');
   });
 
+  test('the brokers admit the multi-VPC connectivity ports (IAM, 14001-14100) from the VPC, where Firehose\'s PrivateLink path enters, in the DELIVERY stage only', () => {
+    const rangeRule = Match.objectLike({ IpProtocol: 'tcp', FromPort: 14001, ToPort: 14100, CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('NetworkVpc'), 'CidrBlock'] } });
+    const delivery = setup();
+    new KafkaIngestion(delivery.stack, 'Kafka', delivery.base);
+    Template.fromStack(delivery.stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Brokers of'), SecurityGroupIngress: Match.arrayWith([rangeRule]),
+    });
+    const cluster = setup();
+    new KafkaIngestion(cluster.stack, 'Kafka', { ...cluster.base, stage: KafkaDeploymentStage.CLUSTER });
+    const [brokers] = Object.values(Template.fromStack(cluster.stack).findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Brokers of') } }));
+    expect(brokers.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
   test('the CLUSTER stage has no connectivity, cluster policy, Firehose stream or alarms', () => {
     const { stack, base } = setup();
     const kafka = new KafkaIngestion(stack, 'Kafka', { ...base, stage: KafkaDeploymentStage.CLUSTER });
