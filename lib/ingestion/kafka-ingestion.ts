@@ -15,6 +15,8 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { OTHER_ACCOUNT, assumedBy, logsUseKey, principalWithNoGrant } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
 } from './lake-delivery';
@@ -250,6 +252,7 @@ export class KafkaIngestion extends Construct {
 
     this.alarmTopic = alarmTopic(this, this.encryptionKey, props.alarmTopic);
     this.alarms = [];
+    Rehearsal.of(this).allows(logsUseKey(this.brokerLogGroup, this.encryptionKey));
     if (!delivering) {
       return;
     }
@@ -323,11 +326,44 @@ export class KafkaIngestion extends Construct {
         + 'travel over TLS, and land in S3 encrypted with the lake key',
     });
     this.alarms = createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic });
+    this.declareDeliveryCalls(clusterPolicy, sourcePolicy);
+  }
+
+  /** What Firehose does to read the topic (the S3 side is declared by `LakeS3Destination`), and what the cluster refuses. */
+  private declareDeliveryCalls(clusterPolicy: msk.CfnClusterPolicy, sourcePolicy: iam.Policy): void {
+    const role = this.deliveryRole!;
+    const cluster = this.cluster.attrArn;
+    const source = 'https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html';
+    const actions = 'https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html';
+    const createConnection = 'https://docs.aws.amazon.com/msk/latest/developerguide/mvpc-cluster-owner-action-policy.html';
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(role, 'firehose.amazonaws.com', 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html'),
+      { description: 'Firehose creates its managed VPC connection to the cluster', principal: new iam.ServicePrincipal('firehose.amazonaws.com'), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
+      { description: 'Firehose finds the brokers', principal: role, action: 'kafka:GetBootstrapBrokers', resource: cluster, source },
+      { description: 'Firehose connects to the cluster (IAM access control)', principal: role, action: 'kafka-cluster:Connect', resource: cluster, source: actions },
+      { description: 'Firehose reads the topic', principal: role, action: 'kafka-cluster:ReadData', resource: this.topic.attrTopicArn, source: actions },
+    );
+    rehearsal.denies(
+      { description: 'another account creates a VPC connection to the cluster', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
+      { description: 'a principal with no grant connects to the cluster', principal: principalWithNoGrant(), action: 'kafka-cluster:Connect', resource: cluster, source: actions },
+      { description: 'the delivery role writes the topic it only reads', principal: role, action: 'kafka-cluster:WriteData', resource: this.topic.attrTopicArn, source: actions },
+    );
+    const stream = this.deliveryStream!;
+    rehearsal.createsBefore(
+      { description: 'Firehose creates its VPC connection when the delivery stream is created, as the cluster policy allows', first: clusterPolicy, then: stream, source: 'https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html' },
+      { description: 'Firehose reads the topic with its role as soon as the delivery stream exists', first: sourcePolicy, then: stream, source },
+      { description: 'the topic Firehose reads exists before it starts reading', first: this.topic, then: stream, source },
+    );
   }
 
   /** Lets `peer` (producers, consumers) reach the brokers on the IAM/TLS port. */
   public allowClientsFrom(peer: ec2.IConnectable): void {
     this.connections.allowDefaultPortFrom(peer, `IAM-authenticated Kafka clients of ${this.node.path}`);
+    Rehearsal.of(this).connects({
+      description: 'IAM-authenticated Kafka clients reach the brokers over TLS', from: peer, to: this, port: ec2.Port.tcp(MSK_IAM_TLS_PORT),
+      source: 'https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html',
+    });
   }
 
   /**

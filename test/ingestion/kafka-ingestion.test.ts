@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLake, KafkaDeploymentStage, KafkaIngestion, KafkaIngestionProps, PrivateNetwork } from '../../lib';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup(maxAzs = 2) {
   const stack = newStack();
@@ -63,6 +63,33 @@ describe('KafkaIngestion', () => {
     new KafkaIngestion(cluster.stack, 'Kafka', { ...cluster.base, stage: KafkaDeploymentStage.CLUSTER });
     const [brokers] = Object.values(Template.fromStack(cluster.stack).findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Brokers of') } }));
     expect(brokers.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('rehearsal declarations: Firehose connects through the cluster policy and reads its topic; clients reach the brokers on 9098; the order of creation', () => {
+    const { stack, base, network } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', base);
+    const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc: network.vpc });
+    kafka.allowClientsFrom(clients);
+    const recorded = rehearsalOf(Template.fromStack(stack));
+    const role = recordedAttr(kafka.deliveryRole!);
+    const cluster = recordedAttr(kafka.cluster);
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:firehose.amazonaws.com', action: 'sts:AssumeRole', resource: role }),
+      declared({ principal: 'service:firehose.amazonaws.com', action: 'kafka:CreateVpcConnection', resource: cluster }),
+      declared({ principal: role, action: 'kafka-cluster:Connect', resource: cluster }),
+      declared({ principal: role, action: 'kafka-cluster:ReadData', resource: recordedAttr(kafka.topic, 'TopicArn') }),
+      declared({ principal: role, action: 's3:PutObject' }),
+      declared({ principal: 'service:logs.${AWS::Region}.amazonaws.com', action: 'kms:GenerateDataKey' }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: /:iam::111122223333:root$/, action: 'kafka:CreateVpcConnection' }),
+      declared({ principal: role, action: 'kafka-cluster:WriteData' }),
+      declared({ principal: role, action: 's3:PutObject', context: { 'aws:SecureTransport': 'false' } }),
+    ]));
+    expect(recorded.connects).toEqual([declared({ from: recordedAttr(clients, 'GroupId'), to: /^\$\{KafkaBrokerSecurityGroup.*\.GroupId\}$/, protocol: 'tcp', fromPort: 9098 })]);
+    expect(recorded.createsBefore.map(order => order.first)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^KafkaClusterPolicy/), expect.stringMatching(/^KafkaSourcePolicy/), expect.stringMatching(/^KafkaTopic/),
+    ]));
   });
 
   test('the CLUSTER stage has no connectivity, cluster policy, Firehose stream or alarms', () => {
