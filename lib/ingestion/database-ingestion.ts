@@ -18,6 +18,8 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
 import { DmsAccountRoles } from './dms-account-roles';
+import { assumedBy, bucketRefusals, declareStateMachineCalls, logsUseKey, viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Source engines this construct reads with Secrets Manager credentials. */
 export type SourceEngine = 'postgres' | 'aurora-postgresql' | 'mysql' | 'mariadb' | 'aurora';
@@ -348,6 +350,7 @@ export class DatabaseIngestion extends Construct {
 
     // 6. The state machine that runs the task.
     this.stateMachine = this.createStateMachine(props, migrationType);
+    this.declareRuntimeCalls(props, targetPrefix, targetPolicy, port);
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {
         description: `Runs the DMS ingestion of ${this.node.path}`,
@@ -355,6 +358,44 @@ export class DatabaseIngestion extends Construct {
         targets: [new targets.SfnStateMachine(this.stateMachine)],
       });
     }
+  }
+
+  /** What DMS and Step Functions do with the roles of the ingestion, what they must refuse, and what must exist first. */
+  private declareRuntimeCalls(props: DatabaseIngestionProps, targetPrefix: string, targetPolicy: iam.Policy | undefined, port: number): void {
+    const bucket = props.target.bucket;
+    const key = bucket.encryptionKey!;
+    const object = `${targetPrefix}public/orders/LOAD00000001.parquet`;
+    const target = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Prerequisites';
+    const secrets = 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html';
+    const stateMachineRole = this.stateMachine.role;
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(this.targetRole, 'dms.amazonaws.com', target),
+      assumedBy(this.secretAccessRole, `dms.${Stack.of(this).region}.amazonaws.com`, secrets),
+      { description: 'DMS reads the source credentials', principal: this.secretAccessRole, action: 'secretsmanager:GetSecretValue', resource: props.source.secret.secretArn, source: secrets },
+      { description: 'DMS writes a Parquet file under the prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects(object), source: target },
+      { description: 'DMS checks the target bucket', principal: this.targetRole, action: 's3:ListBucket', resource: bucket.bucketArn, source: target },
+      { description: 'S3 encrypts the file with the lake key for DMS', principal: this.targetRole, action: 'kms:GenerateDataKey', resource: key.keyArn, context: viaService(this, 's3'), source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.KMSKeys' },
+      { description: 'the state machine starts the task', principal: stateMachineRole, action: 'dms:StartReplicationTask', resource: this.replicationTask.ref, source: 'https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html' },
+      { description: 'the state machine polls the task', principal: stateMachineRole, action: 'dms:DescribeReplicationTasks', resource: '*', source: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdatabasemigrationservice.html' },
+      logsUseKey(this.taskLogGroup, this.logKey),
+    );
+    rehearsal.denies(
+      ...bucketRefusals(bucket, object, this.targetRole),
+      { description: 'DMS writes outside its prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects('elsewhere/file.parquet'), source: target },
+    );
+    if (props.source.connections) {
+      rehearsal.connects({
+        description: 'the replication instance reads the source database', from: this.securityGroup, to: props.source.connections, port: ec2.Port.tcp(port),
+        source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.VPC.html',
+      });
+    }
+    const logging = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html';
+    rehearsal.createsBefore(
+      { description: 'the task logs into the log group named after its instance, which must not be created by DMS first', first: this.taskLogGroup, then: this.replicationTask, source: logging },
+      { description: 'DMS tests the target endpoint with its role', first: targetPolicy ?? this.targetRole, then: this.targetEndpoint, source: target },
+      { description: 'DMS reads the secret with its role', first: this.secretAccessRole, then: this.sourceEndpoint, source: secrets },
+    );
   }
 
   /** Lets `grantee` start (and stop) the ingestion state machine. */
@@ -430,6 +471,7 @@ export class DatabaseIngestion extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    declareStateMachineCalls(stateMachine, logGroup, this.logKey);
     Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'dms:DescribeReplicationTasks has no resource type and the CloudWatch Logs delivery and X-Ray actions of Step Functions only accept `*`; '

@@ -1,10 +1,11 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
-import { RuntimeCall } from './expectations';
+import { Rehearsal, RuntimeCall } from './expectations';
 
 /**
  * Building blocks for the declarations of `Rehearsal.of(scope)`: the run-time calls that many
@@ -20,8 +21,10 @@ const IAM_EVALUATION = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/referen
 
 /** `service` (a service principal such as `glue.amazonaws.com`) assumes `role`, with the request context it sends. */
 export function assumedBy(role: iam.IRole, service: string, source: string, context?: Record<string, string>): RuntimeCall {
+  // A description is plain text: a regional principal (`dms.<region>.amazonaws.com`) is named by its service.
+  const name = Token.isUnresolved(service) ? `${service.split('.')[0]} (regional principal)` : service;
   return {
-    description: `${service} assumes ${role.node.id}`,
+    description: `${name} assumes ${role.node.id}`,
     principal: new iam.ServicePrincipal(service),
     action: 'sts:AssumeRole',
     resource: role.roleArn,
@@ -77,4 +80,19 @@ export function bucketRefusals(bucket: s3.IBucket, objectKey: string, writer: ia
       context: { 'aws:SecureTransport': 'false' }, source: S3_POLICIES,
     },
   ];
+}
+
+/**
+ * The calls behind every state machine of the library: Step Functions assumes its role, sets up
+ * the delivery of its execution logs and sends its traces with it, and CloudWatch Logs encrypts
+ * the log group with its key.
+ */
+export function declareStateMachineCalls(stateMachine: sfn.StateMachine, logGroup: logs.ILogGroup, key: kms.IKey): void {
+  const role = stateMachine.role;
+  Rehearsal.of(stateMachine).allows(
+    assumedBy(role, 'states.amazonaws.com', 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html'),
+    { description: 'Step Functions delivers the execution logs', principal: role, action: 'logs:CreateLogDelivery', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html' },
+    { description: 'Step Functions sends the execution traces', principal: role, action: 'xray:PutTraceSegments', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html' },
+    logsUseKey(logGroup, key),
+  );
 }

@@ -6,6 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { declareStateMachineCalls } from '../rehearsal/declarations';
 
 /** Properties of {@link createJobStateMachine}. */
 export interface JobStateMachineOptions {
@@ -49,6 +50,7 @@ export function createJobStateMachine(scope: Construct, id: string, options: Job
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
+  declareStateMachineCalls(stateMachine, logGroup, options.encryptionKey);
   // CDK puts the log-delivery and X-Ray permissions in the role's default policy: both APIs only
   // accept `*` as resource.
   acknowledgeWildcards(stateMachine.role.node.findChild('DefaultPolicy'),
@@ -67,3 +69,4 @@ export function allowSparkTraffic(securityGroup: ec2.SecurityGroup): void {
   securityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Spark nodes of the same job');
   securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, interface endpoints)');
 }
+

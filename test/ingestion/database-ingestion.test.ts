@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DataLake, DatabaseIngestion, DatabaseIngestionProps, DatabaseSource, DmsAccountRoles, PrivateNetwork } from '../../lib';
 import { aslErrors, stateMachineDefinition } from '../asl';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function ingestion(props: Partial<DatabaseIngestionProps> = {}, source: Partial<DatabaseSource> = {}, stack = newStack('Dms')) {
   const network = new PrivateNetwork(stack, 'Network');
@@ -83,6 +83,30 @@ describe('task logging', () => {
     const { template } = ingestion();
     const [instance] = Object.values(template.findResources('AWS::DMS::ReplicationInstance'));
     expect(definitionOf(template).States.TaskStopped.Cause).toContain(`log group dms-tasks-${instance.Properties.ReplicationInstanceIdentifier}`);
+  });
+});
+
+describe('rehearsal declarations', () => {
+  test('DMS assumes its roles, reads the secret, writes under its prefix only; the state machine starts the task; the instance reaches the source; logs exist before the task', () => {
+    const { dms, template } = ingestion();
+    const recorded = rehearsalOf(template);
+    const target = recordedAttr(dms.targetRole);
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:dms.amazonaws.com', action: 'sts:AssumeRole', resource: target }),
+      declared({ principal: 'service:dms.${AWS::Region}.amazonaws.com', action: 'sts:AssumeRole', resource: recordedAttr(dms.secretAccessRole) }),
+      declared({ principal: recordedAttr(dms.secretAccessRole), action: 'secretsmanager:GetSecretValue' }),
+      declared({ principal: target, action: 's3:PutObject', resource: /\/shop\/public\/orders\/LOAD00000001\.parquet$/ }),
+      declared({ principal: recordedAttr(dms.stateMachine.role), action: 'dms:StartReplicationTask', resource: /^\$\{IngestionTask[0-9A-F]{8}\}$/ }),
+      declared({ principal: 'service:states.amazonaws.com', action: 'sts:AssumeRole' }),
+      declared({ principal: 'service:logs.${AWS::Region}.amazonaws.com', action: 'kms:GenerateDataKey', context: { 'kms:EncryptionContext:aws:logs:arn': expect.stringMatching(/:log-group:\$\{IngestionTaskLogs/) } }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: target, action: 's3:PutObject', resource: /\/elsewhere\/file\.parquet$/ }),
+      declared({ principal: target, action: 's3:PutObject', context: { 'aws:SecureTransport': 'false' } }),
+      declared({ principal: /:iam::111122223333:root$/, action: 's3:GetObject' }),
+    ]));
+    expect(recorded.connects).toEqual([declared({ from: recordedAttr(dms.securityGroup, 'GroupId'), to: /^\$\{SourceSg.*\.GroupId\}$/, protocol: 'tcp', fromPort: 5432 })]);
+    expect(recorded.createsBefore).toEqual(expect.arrayContaining([declared({ first: /^IngestionTaskLogs/, then: /^IngestionTask[0-9A-F]{8}$/ })]));
   });
 });
 
