@@ -50,9 +50,12 @@ export function rehearsalOf(template: { toJSON(): Record<string, any> } | Record
 }
 
 /** A matcher for recorded calls, port flows or orders whose fields are `fields` (a string exactly, a RegExp as a pattern, an object as a subset). */
-export function declared(fields: Record<string, string | number | RegExp | Record<string, unknown>>): unknown {
-  return expect.objectContaining(Object.fromEntries(Object.entries(fields).map(([key, value]) => [key,
-    value instanceof RegExp ? expect.stringMatching(value) : typeof value === 'object' ? expect.objectContaining(value) : value])));
+export function declared(fields: Record<string, unknown>): unknown {
+  const matcher = (value: unknown): unknown => value instanceof RegExp ? expect.stringMatching(value)
+    : value !== null && typeof value === 'object' && value.constructor === Object
+      ? expect.objectContaining(Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, matcher(inner)])))
+      : value;
+  return matcher(fields);
 }
 
 /** `${<logical id of construct's default child>.Arn}` (or another attribute), as recorded. */

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeProviderOutsideVpc } from './cdk-providers';
 import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
 import { createDataKey } from './secure-bucket';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Properties of a {@link PrivateNetwork}. */
 export interface PrivateNetworkProps extends DataRetentionProps {
@@ -82,7 +83,7 @@ export class PrivateNetwork extends Construct {
    */
   public allowEndpointAccessFrom(client: ec2.IConnectable): void {
     this.endpointClients.push(client);
-    this.interfaceEndpoints.forEach(endpoint => endpoint.connections.allowDefaultPortFrom(client));
+    this.interfaceEndpoints.forEach(endpoint => this.admit(client, endpoint));
   }
 
   /**
@@ -98,9 +99,18 @@ export class PrivateNetwork extends Construct {
     }
     const id = service.shortName.split(/[.-]/).map(part => part.charAt(0).toUpperCase() + part.slice(1)).join('');
     const endpoint = this.vpc.addInterfaceEndpoint(`${id}Endpoint`, { service, privateDnsEnabled: true, open: false });
-    this.endpointClients.forEach(client => endpoint.connections.allowDefaultPortFrom(client));
+    this.endpointClients.forEach(client => this.admit(client, endpoint));
     this.interfaceEndpoints.set(service.name, endpoint);
     return endpoint;
+  }
+
+  /** Lets `client` reach `endpoint` on HTTPS, and declares the flow for the deploy rehearsal. */
+  private admit(client: ec2.IConnectable, endpoint: ec2.InterfaceVpcEndpoint): void {
+    endpoint.connections.allowDefaultPortFrom(client);
+    Rehearsal.of(this).connects({
+      description: `a client of the network calls ${endpoint.node.id} over HTTPS`, from: client, to: endpoint, port: ec2.Port.tcp(443),
+      source: 'https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html',
+    });
   }
 }
 

@@ -229,7 +229,7 @@ export class DatabaseIngestion extends Construct {
     if (props.accountRoles) {
       check(Stack.of(props.accountRoles) !== stack, this, 'accountRoles', props.accountRoles.node.path,
         'must be in a stack of its own, deployed before this one (in the same stack, DMS may read dms-vpc-role before IAM has propagated it, even with a DependsOn)');
-      stack.addDependency(Stack.of(props.accountRoles), 'DMS reads dms-vpc-role when it creates the replication subnet group');
+      stack.addStackDependency(Stack.of(props.accountRoles), 'DMS reads dms-vpc-role when it creates the replication subnet group');
     }
     this.subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
       replicationSubnetGroupDescription: `Subnets of the replication instance of ${this.node.path}`,

@@ -9,7 +9,9 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { assumedBy } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /** CPU architecture of the EMR Serverless workers. */
@@ -292,6 +294,52 @@ export class EmrServerlessSpark extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
     this.grantStartJob(this.stateMachine);
+    this.declareRuntimeCalls(props, logPrefix);
+  }
+
+  /** What EMR Serverless and Step Functions do with the job and state machine roles, and what they refuse. */
+  private declareRuntimeCalls(props: EmrServerlessSparkProps, logPrefix: string): void {
+    const stack = Stack.of(this);
+    const runtimeRole = 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html';
+    const machine = this.stateMachine.role;
+    const application = this.application.attrArn;
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.jobRole, props, runtimeRole);
+    rehearsal.allows(
+      assumedBy(this.jobRole, 'emr-serverless.amazonaws.com', runtimeRole, { 'aws:SourceAccount': stack.account, 'aws:SourceArn': application }),
+      {
+        description: 'the job writes its logs to the workspace', principal: this.jobRole, action: 's3:PutObject', resource: props.workspace.bucket.arnForObjects(`${logPrefix}applications/driver/stdout.gz`),
+        source: 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/logging.html',
+      },
+      { description: 'the state machine starts a run', principal: machine, action: 'emr-serverless:StartJobRun', resource: application, source: sfnIam },
+      { description: 'the state machine waits for the run', principal: machine, action: 'emr-serverless:GetJobRun', resource: `${application}/jobruns/00fjobrun`, source: sfnIam },
+      {
+        description: 'the state machine passes the job role to EMR Serverless', principal: machine, action: 'iam:PassRole', resource: this.jobRole.roleArn,
+        context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' }, source: sfnIam,
+      },
+      {
+        description: 'Step Functions watches the run through its EventBridge rule', principal: machine, action: 'events:PutRule',
+        resource: stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForEMRServerlessJobRule' }), source: sfnIam,
+      },
+    );
+    rehearsal.denies(
+      {
+        description: 'EMR Serverless assumes the job role for another application', principal: new iam.ServicePrincipal('emr-serverless.amazonaws.com'), action: 'sts:AssumeRole',
+        resource: this.jobRole.roleArn, context: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: 'another' }) },
+        source: runtimeRole,
+      },
+      {
+        description: 'the state machine passes the job role to another service', principal: machine, action: 'iam:PassRole', resource: this.jobRole.roleArn,
+        context: { 'iam:PassedToService': 'glue.amazonaws.com' }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
+      },
+    );
+    if (this.securityGroup) {
+      rehearsal.connects({
+        description: 'the Spark driver and executors of a job reach each other', from: this.securityGroup, to: this.securityGroup, port: ec2.Port.allTraffic(),
+        source: 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/vpc-access.html',
+      });
+    }
   }
 
   /**

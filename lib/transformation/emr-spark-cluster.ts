@@ -11,7 +11,9 @@ import { attachGrantPolicy } from '../core/grant-policy';
 import { PrivateNetwork, keepOutboundClosed } from '../core/private-network';
 import { check, checkInteger } from '../core/validation';
 import { createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { assumedBy } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /** The tag by which `AmazonEMRServicePolicy_v2` recognizes the resources EMR may use. */
@@ -284,6 +286,46 @@ export class EmrSparkCluster extends Construct {
       taskWildcardReason: 'the EMR tasks of aws-stepfunctions-tasks act on a cluster whose id exists only at run time '
         + '(elasticmapreduce:RunJobFlow, DescribeCluster, AddJobFlowSteps, TerminateJobFlows on `*`, per https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html)',
     });
+    this.declareRuntimeCalls(props, logPrefix);
+  }
+
+  /** What EMR, the nodes and Step Functions do with the roles, and the flows between the security groups. */
+  private declareRuntimeCalls(props: EmrSparkClusterProps, logPrefix: string): void {
+    const stack = Stack.of(this);
+    const key = props.workspace.encryptionKey;
+    const ec2Role = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role-for-ec2.html';
+    const encryption = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-encryption-enable.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html';
+    const machine = this.stateMachine.role;
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.instanceRole, props, ec2Role);
+    rehearsal.allows(
+      assumedBy(this.serviceRole, 'elasticmapreduce.amazonaws.com', 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role.html', { 'aws:SourceAccount': stack.account }),
+      assumedBy(this.instanceRole, 'ec2.amazonaws.com', ec2Role),
+      {
+        description: 'the nodes write the cluster logs', principal: this.instanceRole, action: 's3:PutObject', resource: props.workspace.bucket.arnForObjects(`${logPrefix}j-CLUSTER/steps/s-STEP/stderr.gz`),
+        source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-debugging.html',
+      },
+      { description: 'the nodes encrypt their local disks with the workspace key', principal: this.instanceRole, action: 'kms:GenerateDataKey', resource: key.keyArn, source: encryption },
+      {
+        description: 'EMR encrypts the EBS volumes of the nodes with a grant on the workspace key', principal: this.serviceRole, action: 'kms:CreateGrant', resource: key.keyArn,
+        context: { 'kms:GrantIsForAWSResource': 'true' }, source: encryption,
+      },
+      { description: 'the state machine creates the cluster', principal: machine, action: 'elasticmapreduce:RunJobFlow', resource: '*', source: sfnIam },
+      { description: 'the state machine passes the service role to EMR', principal: machine, action: 'iam:PassRole', resource: this.serviceRole.roleArn, source: sfnIam },
+      { description: 'the state machine passes the instance role to EMR', principal: machine, action: 'iam:PassRole', resource: this.instanceRole.roleArn, source: sfnIam },
+    );
+    const securityGroups = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-man-sec-groups.html';
+    const [primary, core, serviceAccess] = [this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup];
+    rehearsal.connects(
+      ...[[primary, core], [core, primary], [primary, primary], [core, core]].map(([from, to]) => ({
+        description: 'the nodes of the cluster reach each other (YARN, HDFS, Spark)', from, to, port: ec2.Port.allTcp(), source: securityGroups,
+      })),
+      ...[primary, core].flatMap(node => [
+        { description: 'the EMR cluster manager reaches the node', from: serviceAccess, to: node, port: ec2.Port.tcp(8443), source: securityGroups },
+        { description: 'the node reaches the service-access group', from: node, to: serviceAccess, port: ec2.Port.tcp(9443), source: securityGroups },
+      ]),
+    );
   }
 
   /** A security group that the cluster names as EMR-managed, tagged for `AmazonEMRServicePolicy_v2`. */

@@ -8,7 +8,9 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
+import { OTHER_ACCOUNT, assumedBy } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /**
@@ -256,6 +258,58 @@ export class SageMakerSparkProcessing extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
     this.grantCreateJob();
+    this.declareRuntimeCalls(props);
+  }
+
+  /** What SageMaker and Step Functions do with the roles, what they refuse, and the flows between the nodes. */
+  private declareRuntimeCalls(props: SageMakerSparkProcessingProps): void {
+    const stack = Stack.of(this);
+    const roles = 'https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html';
+    const machine = this.stateMachine.role;
+    const job = stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: 'spark-0f1e2d3c' });
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.executionRole, props, roles);
+    rehearsal.allows(
+      assumedBy(this.executionRole, 'sagemaker.amazonaws.com', roles, { 'aws:SourceAccount': stack.account, 'aws:SourceArn': job }),
+      {
+        description: 'SageMaker encrypts the volumes with a grant on the workspace key', principal: this.executionRole, action: 'kms:CreateGrant',
+        resource: props.workspace.encryptionKey.keyArn, context: { 'kms:GrantIsForAWSResource': 'true' }, source: roles,
+      },
+      {
+        description: 'the job writes its logs', principal: this.executionRole, action: 'logs:PutLogEvents',
+        resource: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:log-stream:spark-0f1e2d3c/algo-1', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        source: roles,
+      },
+      { description: 'the state machine creates the job', principal: machine, action: 'sagemaker:CreateProcessingJob', resource: job, source: sfnIam },
+      {
+        description: 'the state machine passes the execution role to SageMaker', principal: machine, action: 'iam:PassRole', resource: this.executionRole.roleArn,
+        context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' }, source: sfnIam,
+      },
+      {
+        description: 'Step Functions watches the job through its EventBridge rule', principal: machine, action: 'events:PutRule',
+        resource: stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerProcessingJobsRule' }), source: sfnIam,
+      },
+    );
+    rehearsal.denies(
+      {
+        description: 'SageMaker assumes the role for a job of another account', principal: new iam.ServicePrincipal('sagemaker.amazonaws.com'), action: 'sts:AssumeRole',
+        resource: this.executionRole.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': job }, source: 'https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html',
+      },
+      {
+        description: 'the state machine passes the execution role to another service', principal: machine, action: 'iam:PassRole', resource: this.executionRole.roleArn,
+        context: { 'iam:PassedToService': 'glue.amazonaws.com' }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
+      },
+    );
+    if (this.securityGroup) {
+      const group = this.securityGroup;
+      const encrypt = 'https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html';
+      rehearsal.connects(
+        { description: 'the Spark nodes of the job reach each other', from: group, to: group, port: ec2.Port.allTcp(), source: 'https://docs.aws.amazon.com/sagemaker/latest/dg/use-spark-processing-container.html' },
+        { description: 'inter-container traffic encryption negotiates IPsec (IKE)', from: group, to: group, port: ec2.Port.udp(500), source: encrypt },
+        { description: 'inter-container traffic encryption carries ESP', from: group, to: group, port: new ec2.Port({ protocol: ec2.Protocol.ESP, stringRepresentation: 'ESP' }), source: encrypt },
+      );
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check } from '../core/validation';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /**
  * Uploads one local PySpark script as a CDK file asset (to the bootstrap assets bucket, when the
@@ -47,5 +48,20 @@ export class SparkScriptAsset extends Construct {
       }));
     }
     attachGrantPolicy(this, id, { grantee, statements });
+    const rehearsal = Rehearsal.of(this);
+    const principal = grantee.grantPrincipal;
+    const source = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html';
+    rehearsal.allows({ description: 'the engine loads the script', principal, action: 's3:GetObject', resource: this.asset.bucket.arnForObjects(this.asset.s3ObjectKey), source });
+    if (options.listPrefix) {
+      const list = 'https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html';
+      rehearsal.allows({
+        description: 'SageMaker lists the S3Prefix of the code input (ListObjectsV2)', principal, action: 's3:ListBucket', resource: this.asset.bucket.bucketArn,
+        context: { 's3:prefix': this.asset.s3ObjectKey }, source: list,
+      });
+      rehearsal.denies({
+        description: 'the role lists the rest of the assets bucket', principal, action: 's3:ListBucket', resource: this.asset.bucket.bucketArn,
+        context: { 's3:prefix': '' }, source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2',
+      });
+    }
   }
 }

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addDemoStacks } from '../../examples/demo-stacks';
 import { QUALITY_GATES, addQualityGates, readGateResults } from '../../examples/quality-gates';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT } from '../helpers';
 
 /** The demo app exactly as `bin/app.ts` builds it, with the context of `cdk.json`. */
@@ -55,6 +56,20 @@ describe('the demo app', () => {
       .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroup' && !(resource.Properties.SecurityGroupEgress?.length > 0))
       .map(([id]) => `${stack.stackName}/${id}`));
     expect(open).toEqual([]);
+  });
+
+  test('the stacks of the ingestion and transformation patterns record their rehearsal expectations as plain text, each with the page it comes from', () => {
+    const withExpectations = ['DatabaseIngestionDemo', 'GlueEtlDemo', 'KafkaIngestionDemo', 'SparkAtScaleDemo', 'StreamAnalyticsDemo', 'StreamingIngestionDemo', 'VideoIngestionDemo'];
+    for (const stack of assembly.stacks) {
+      const recorded = stack.template.Metadata?.[REHEARSAL_METADATA_KEY];
+      expect({ stack: stack.stackName, recorded: recorded !== undefined }).toEqual({ stack: stack.stackName, recorded: withExpectations.includes(stack.stackName) ? true : recorded !== undefined });
+      if (!recorded) {
+        continue;
+      }
+      expect(JSON.stringify(recorded)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+      const declarations = [...recorded.allows, ...recorded.denies, ...recorded.connects, ...recorded.createsBefore];
+      expect(declarations.filter((d: { source: string }) => !/^https:\/\//.test(d.source))).toEqual([]);
+    }
   });
 
   test('all three quality gates report success with no unacknowledged finding', () => {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrServerlessArchitecture, EmrServerlessSpark, EmrServerlessSparkProps } from '../../lib';
 import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -143,6 +144,30 @@ describe('EmrServerlessSpark', () => {
     expect(applyResultSelector(task.ResultSelector, getJobRun)).toEqual({ JobRunId: '00fjob456', State: 'SUCCESS' });
     // StartJobRun's own response is not what .sync returns; the selector does not read it.
     expect(() => applyResultSelector(task.ResultSelector, { ApplicationId: '00fabc123', JobRunId: '00fjob456', Arn: 'arn' })).toThrow('States.Runtime');
+  });
+
+  test('rehearsal declarations: EMR Serverless assumes the job role for this application only; the state machine starts runs and passes the role to EMR Serverless only; workers reach each other', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { spark, template } = build({ vpc }, stack);
+    const recorded = rehearsalOf(template);
+    const [job, machine, application] = [recordedAttr(spark.jobRole), recordedAttr(spark.stateMachine.role), recordedAttr(spark.application)];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:emr-serverless.amazonaws.com', action: 'sts:AssumeRole', resource: job, context: { 'aws:SourceArn': application } }),
+      declared({ principal: job, action: 's3:GetObject', resource: /^arn:\$\{AWS::Partition\}:s3:::cdk-hnb659fds-assets-.*\.py$/ }),
+      declared({ principal: job, action: 's3:GetObject', resource: /^\$\{LakeRawBucket/ }),
+      declared({ principal: job, action: 's3:PutObject', resource: /^\$\{LakeAnalyticsBucket/ }),
+      declared({ principal: machine, action: 'emr-serverless:StartJobRun', resource: application }),
+      declared({ principal: machine, action: 'iam:PassRole', resource: job, context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } }),
+      declared({ principal: 'service:states.amazonaws.com', action: 'sts:AssumeRole', resource: machine }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: machine, action: 'iam:PassRole', context: { 'iam:PassedToService': 'glue.amazonaws.com' } }),
+      declared({ principal: 'service:emr-serverless.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceArn': /\/applications\/another$/ } }),
+      declared({ principal: job, action: 's3:PutObject', context: { 'aws:SecureTransport': 'false' } }),
+    ]));
+    const group = recordedAttr(spark.securityGroup!, 'GroupId');
+    expect(recorded.connects).toEqual([declared({ from: group, to: group, protocol: '-1' })]);
   });
 
   describe('rejects bad input', () => {

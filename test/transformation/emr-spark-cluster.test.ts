@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrSparkCluster, EmrSparkClusterProps, PrivateNetwork } from '../../lib';
 import { aslErrors, stateMachineDefinitions } from '../asl';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -131,6 +132,26 @@ describe('EmrSparkCluster', () => {
     // Nothing else leaves the service-access group, and nothing else enters the node groups from outside the cluster.
     expect(egress.filter(rule => rule.startsWith(`${service}>`)).sort()).toEqual([`${service}>${core}:tcp:8443-8443`, `${service}>${primary}:tcp:8443-8443`].sort());
     expect(json.Resources[service].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+  });
+
+  test('rehearsal declarations: EMR and EC2 assume their roles, EMR encrypts volumes with a grant, the state machine passes both roles; every documented port flow of the managed groups; nodes reach the KMS endpoint', () => {
+    const { cluster, template } = build();
+    const recorded = rehearsalOf(template);
+    const [service, instance] = [recordedAttr(cluster.serviceRole), recordedAttr(cluster.instanceRole)];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: service, context: { 'aws:SourceAccount': '${AWS::AccountId}' } }),
+      declared({ principal: 'service:ec2.amazonaws.com', action: 'sts:AssumeRole', resource: instance }),
+      declared({ principal: service, action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } }),
+      declared({ principal: instance, action: 's3:PutObject', resource: /\/emr\/.*\/logs\/j-CLUSTER\// }),
+      declared({ principal: recordedAttr(cluster.stateMachine.role), action: 'iam:PassRole', resource: instance }),
+    ]));
+    const [primary, core, access] = [cluster.primarySecurityGroup, cluster.coreSecurityGroup, cluster.serviceAccessSecurityGroup].map(group => recordedAttr(group, 'GroupId'));
+    const flows = recorded.connects.map(flow => `${flow.from}>${flow.to}:${flow.protocol}:${flow.fromPort}`);
+    expect(flows).toEqual(expect.arrayContaining([
+      `${primary}>${core}:tcp:0`, `${core}>${primary}:tcp:0`, `${primary}>${primary}:tcp:0`, `${core}>${core}:tcp:0`,
+      `${access}>${primary}:tcp:8443`, `${access}>${core}:tcp:8443`, `${primary}>${access}:tcp:9443`, `${core}>${access}:tcp:9443`,
+    ]));
+    expect(recorded.connects).toEqual(expect.arrayContaining([declared({ from: primary, to: /^\$\{NetworkVpcKmsEndpoint.*\.GroupId\}$/, fromPort: 443 })]));
   });
 
   describe('rejects bad input', () => {

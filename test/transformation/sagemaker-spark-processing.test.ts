@@ -8,6 +8,7 @@ import { DataLake, SPARK_PROCESSING_IMAGE_ACCOUNTS, SPARK_PROCESSING_PYTHON_VERS
 import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { CDK_CONTEXT } from '../helpers';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -125,6 +126,29 @@ describe('SageMakerSparkProcessing', () => {
     expect(statements[0].Action).toEqual(['sagemaker:AddTags', 'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:ListTags', 'sagemaker:StopProcessingJob']);
     expect(JSON.stringify(statements[0].Resource)).toContain(':processing-job/spark-*');
     expect(JSON.stringify(statements)).toContain('rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule');
+  });
+
+  test('rehearsal declarations: SageMaker assumes the role for this account\'s jobs, lists the code prefix and nothing else, the nodes reach each other with IPsec', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { spark, template } = build({ vpc }, stack);
+    const recorded = rehearsalOf(template);
+    const [role, machine] = [recordedAttr(spark.executionRole), recordedAttr(spark.stateMachine.role)];
+    const key = spark.script.asset.s3ObjectKey;
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:sagemaker.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceArn': /:processing-job\/spark-/ } }),
+      declared({ principal: role, action: 's3:ListBucket', context: { 's3:prefix': key } }),
+      declared({ principal: role, action: 's3:GetObject', resource: new RegExp(`/${key.replace('.', '\\.')}$`) }),
+      declared({ principal: role, action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } }),
+      declared({ principal: machine, action: 'sagemaker:CreateProcessingJob' }),
+      declared({ principal: machine, action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: role, action: 's3:ListBucket', context: { 's3:prefix': '' } }),
+      declared({ principal: 'service:sagemaker.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceAccount': '111122223333' } }),
+    ]));
+    const group = recordedAttr(spark.securityGroup!, 'GroupId');
+    expect(recorded.connects.map(flow => [flow.from === group && flow.to === group, flow.protocol, flow.fromPort])).toEqual([[true, 'tcp', 0], [true, 'udp', 500], [true, '50', undefined]]);
   });
 
   describe('rejects bad input', () => {
