@@ -295,9 +295,10 @@ export class KafkaIngestion extends Construct {
       roles: [this.deliveryRole],
       statements: [
         new iam.PolicyStatement({
-          actions: ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+          actions: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
           resources: [this.cluster.attrArn],
         }),
+        getBootstrapBrokers(),
         new iam.PolicyStatement({
           actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
           resources: [this.topic.attrTopicArn],
@@ -305,7 +306,8 @@ export class KafkaIngestion extends Construct {
         new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup'], resources: [this.kafkaArn('group', '*')] }),
       ],
     });
-    acknowledgeWildcards(sourcePolicy, 'the consumer groups of this one cluster: Firehose names the group it reads the topic with');
+    acknowledgeWildcards(sourcePolicy, 'the consumer groups of this one cluster: Firehose names the group it reads the topic with; '
+      + 'kafka:GetBootstrapBrokers has no resource type in the Service Authorization Reference, so only `*` grants it');
 
     const destination = new LakeS3Destination(target, this.delivery, props, this.deliveryRole, this.encryptionKey);
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', { destination, role: this.deliveryRole });
@@ -340,7 +342,7 @@ export class KafkaIngestion extends Construct {
     rehearsal.allows(
       assumedBy(role, 'firehose.amazonaws.com', 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html'),
       { description: 'Firehose creates its managed VPC connection to the cluster', principal: new iam.ServicePrincipal('firehose.amazonaws.com'), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
-      { description: 'Firehose finds the brokers', principal: role, action: 'kafka:GetBootstrapBrokers', resource: cluster, source },
+      { description: 'Firehose finds the brokers', principal: role, action: 'kafka:GetBootstrapBrokers', resource: '*', source },
       { description: 'Firehose connects to the cluster (IAM access control)', principal: role, action: 'kafka-cluster:Connect', resource: cluster, source: actions },
       { description: 'Firehose reads the topic', principal: role, action: 'kafka-cluster:ReadData', resource: this.topic.attrTopicArn, source: actions },
     );
@@ -376,9 +378,11 @@ export class KafkaIngestion extends Construct {
     return attachGrantPolicy(this, `Produce${granteeId(this, producer)}`, {
       grantee: producer,
       statements: [
-        new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'], resources: [this.cluster.attrArn] }),
+        new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka:DescribeCluster'], resources: [this.cluster.attrArn] }),
+        getBootstrapBrokers(),
         new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: [this.topic.attrTopicArn] }),
       ],
+      wildcardReason: 'kafka:GetBootstrapBrokers has no resource type in the Service Authorization Reference, so only `*` grants it',
     });
   }
 
@@ -428,4 +432,15 @@ export class KafkaIngestion extends Construct {
     checkInteger(this, 'replicationFactor', replicationFactor, { min: 1, max: brokerCount, why: 'at most the number of brokers' });
     return { brokerCount, instanceType, storageGiB, kafkaVersion, topicName, partitions, replicationFactor };
   }
+}
+
+/**
+ * `kafka:GetBootstrapBrokers` (the broker addresses of a cluster) on `*`: the Service
+ * Authorization Reference gives it no resource type, so a statement naming the cluster ARN would
+ * grant nothing.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+ */
+function getBootstrapBrokers(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: ['*'] });
 }

@@ -89,8 +89,9 @@ export function bucketRefusals(bucket: s3.IBucket, objectKey: string, writer: ia
  */
 export function declareStateMachineCalls(stateMachine: sfn.StateMachine, logGroup: logs.ILogGroup, key: kms.IKey): void {
   const role = stateMachine.role;
+  const context = { 'aws:SourceAccount': Stack.of(stateMachine).account, 'aws:SourceArn': stateMachine.stateMachineArn };
   Rehearsal.of(stateMachine).allows(
-    assumedBy(role, 'states.amazonaws.com', 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html'),
+    assumedBy(role, 'states.amazonaws.com', 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html', context),
     { description: 'Step Functions delivers the execution logs', principal: role, action: 'logs:CreateLogDelivery', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html' },
     { description: 'Step Functions sends the execution traces', principal: role, action: 'xray:PutTraceSegments', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html' },
     logsUseKey(logGroup, key),

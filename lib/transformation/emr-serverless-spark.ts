@@ -152,10 +152,9 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  * - logs go to the workspace bucket, encrypted with its KMS key;
  * - the state machine uses the optimized `emr-serverless:startJobRun.sync` integration: Step
  *   Functions waits for the job, and a failed or cancelled job fails the execution (with the
- *   error `SparkJobFailed`); the job's own timeout equals the state machine's. Its result is
- *   GetJobRun's response (`JobRun.JobRunId`, `JobRun.State`), which the task's `ResultSelector`
- *   reads: a path to a missing field would raise `States.Runtime`, which no `States.ALL` catch
- *   handles.
+ *   error `SparkJobFailed`); the job's own timeout equals the state machine's. The task's result
+ *   is the execution's output as it is: no JsonPath selects from it, because a path to a field
+ *   the result lacks raises `States.Runtime`, which no `States.ALL` catch handles.
  *
  * Cost at idle: nothing. The application bills only while workers run (jobs, or
  * pre-initialized capacity until auto-stop); logs bill as S3 storage; the state machine bills
@@ -275,10 +274,11 @@ export class EmrServerlessSpark extends Construct {
             },
           },
         },
-        // startJobRun.sync waits for the run to end and returns GetJobRun's response, `{ JobRun: {...} }`
-        // (not StartJobRun's `{ JobRunId }`). A path to a field the response lacks raises
-        // States.Runtime, which the States.ALL catch below does not catch.
-        ResultSelector: { 'JobRunId.$': '$.JobRun.JobRunId', 'State.$': '$.JobRun.State' },
+        // No ResultSelector: the result of startJobRun.sync becomes the execution's output as it is.
+        // A JsonPath into it that names a field the result lacks raises States.Runtime, which the
+        // States.ALL catch below does not catch: the execution would fail after a run that succeeded.
+        // (The former selector read both `$.JobRunId`, of StartJobRun's response, and
+        // `$.JobRun.State`, of GetJobRun's: no result has both.)
       },
     });
     const failed = new sfn.Fail(this, 'SparkJobFailed', {

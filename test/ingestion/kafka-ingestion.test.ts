@@ -41,13 +41,16 @@ describe('KafkaIngestion', () => {
     const kafka = new KafkaIngestion(stack, 'Kafka', base);
     const statements = Stack.of(stack).resolve((kafka.node.findChild('SourcePolicy') as iam.Policy).document.toJSON()).Statement;
     expect(statements.map((s: any) => s.Action)).toEqual([
-      ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+      ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+      'kafka:GetBootstrapBrokers',
       ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
       'kafka-cluster:DescribeGroup',
     ]);
     expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaCluster/), 'Arn'] });
-    expect(statements[1].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaTopic/), 'TopicArn'] });
-    expect(JSON.stringify(statements[2].Resource)).toMatch(/:group\/.*\/\*"/);
+    // kafka:GetBootstrapBrokers has no resource type: only `*` grants it.
+    expect(statements[1].Resource).toBe('*');
+    expect(statements[2].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaTopic/), 'TopicArn'] });
+    expect(JSON.stringify(statements[3].Resource)).toMatch(/:group\/.*\/\*"/);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions).not.toContain('kafka-cluster:WriteData');
   });
@@ -110,9 +113,10 @@ describe('KafkaIngestion', () => {
     const kafka = new KafkaIngestion(stack, 'Kafka', base);
     const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
     const statements = Stack.of(stack).resolve(kafka.grantProduce(producer)!.document.toJSON()).Statement;
-    expect(statements.map((s: any) => s.Action)).toEqual([
-      ['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'],
-      ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+    expect(statements.map((s: any) => [s.Action, s.Resource === '*'])).toEqual([
+      [['kafka-cluster:Connect', 'kafka:DescribeCluster'], false],
+      ['kafka:GetBootstrapBrokers', true],
+      [['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], false],
     ]);
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
     kafka.allowClientsFrom(client);

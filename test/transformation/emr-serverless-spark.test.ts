@@ -130,20 +130,19 @@ describe('EmrServerlessSpark', () => {
     ]);
   });
 
-  test('the task reads the result startJobRun.sync returns (GetJobRun\'s response), so a succeeded run does not end in States.Runtime', () => {
+  test('no JsonPath selects from the result of startJobRun.sync, so a succeeded run cannot end in States.Runtime', () => {
     const [definition] = stateMachineDefinitions(build().template.toJSON());
     const task = definition.States.RunSparkJob;
-    // GetJobRun's response, as Step Functions returns it (field names capitalized).
-    const getJobRun = {
-      JobRun: {
-        ApplicationId: '00fabc123', JobRunId: '00fjob456', Name: 'execution-1', Arn: 'arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabc123/jobruns/00fjob456',
-        CreatedBy: 'arn:aws:sts::123456789012:assumed-role/x/y', CreatedAt: 1700000000, UpdatedAt: 1700000600,
-        ExecutionRole: 'arn:aws:iam::123456789012:role/job', State: 'SUCCESS', StateDetails: '', ReleaseLabel: 'emr-7.12.0',
-      },
-    };
-    expect(applyResultSelector(task.ResultSelector, getJobRun)).toEqual({ JobRunId: '00fjob456', State: 'SUCCESS' });
-    // StartJobRun's own response is not what .sync returns; the selector does not read it.
-    expect(() => applyResultSelector(task.ResultSelector, { ApplicationId: '00fabc123', JobRunId: '00fjob456', Arn: 'arn' })).toThrow('States.Runtime');
+    expect(task.ResultSelector).toBeUndefined();
+    expect(task.ResultPath).toBeUndefined();
+    expect(task.OutputPath).toBeUndefined();
+    // The former selector read StartJobRun's `JobRunId` and GetJobRun's `JobRun.State`: no API result has both.
+    const former = { 'JobRunId.$': '$.JobRunId', 'State.$': '$.JobRun.State' };
+    const startJobRun = { ApplicationId: '00fabc123', JobRunId: '00fjob456', Arn: 'arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabc123/jobruns/00fjob456' };
+    const getJobRun = { JobRun: { ApplicationId: '00fabc123', JobRunId: '00fjob456', State: 'SUCCESS', StateDetails: '', ReleaseLabel: 'emr-7.12.0' } };
+    for (const result of [startJobRun, getJobRun]) {
+      expect(() => applyResultSelector(former, result)).toThrow('States.Runtime');
+    }
   });
 
   test('rehearsal declarations: EMR Serverless assumes the job role for this application only; the state machine starts runs and passes the role to EMR Serverless only; workers reach each other', () => {
