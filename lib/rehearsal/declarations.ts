@@ -97,3 +97,24 @@ export function declareStateMachineCalls(stateMachine: sfn.StateMachine, logGrou
     logsUseKey(logGroup, key),
   );
 }
+
+/**
+ * The calls of a state machine that runs a job with a `.sync` integration: it passes `role` to
+ * `service` and no other service (`iam:PassedToService`), and manages the EventBridge rule
+ * `ruleName` through which Step Functions learns that the job ended.
+ */
+export function declareSyncJobCalls(stateMachine: sfn.StateMachine, role: iam.IRole, service: string, ruleName: string, source: string): void {
+  const machine = stateMachine.role;
+  const rehearsal = Rehearsal.of(stateMachine);
+  rehearsal.allows(
+    { description: `the state machine passes ${role.node.id} to ${service}`, principal: machine, action: 'iam:PassRole', resource: role.roleArn, context: { 'iam:PassedToService': service }, source },
+    {
+      description: 'Step Functions watches the job through its EventBridge rule', principal: machine, action: 'events:PutRule',
+      resource: Stack.of(stateMachine).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }), source,
+    },
+  );
+  rehearsal.denies({
+    description: `the state machine passes ${role.node.id} to another service`, principal: machine, action: 'iam:PassRole', resource: role.roleArn,
+    context: { 'iam:PassedToService': 'glue.amazonaws.com' }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
+  });
+}

@@ -10,7 +10,7 @@ import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
-import { assumedBy } from '../rehearsal/declarations';
+import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
@@ -314,24 +314,13 @@ export class EmrServerlessSpark extends Construct {
       },
       { description: 'the state machine starts a run', principal: machine, action: 'emr-serverless:StartJobRun', resource: application, source: sfnIam },
       { description: 'the state machine waits for the run', principal: machine, action: 'emr-serverless:GetJobRun', resource: `${application}/jobruns/00fjobrun`, source: sfnIam },
-      {
-        description: 'the state machine passes the job role to EMR Serverless', principal: machine, action: 'iam:PassRole', resource: this.jobRole.roleArn,
-        context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' }, source: sfnIam,
-      },
-      {
-        description: 'Step Functions watches the run through its EventBridge rule', principal: machine, action: 'events:PutRule',
-        resource: stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForEMRServerlessJobRule' }), source: sfnIam,
-      },
     );
+    declareSyncJobCalls(this.stateMachine, this.jobRole, 'emr-serverless.amazonaws.com', 'StepFunctionsGetEventsForEMRServerlessJobRule', sfnIam);
     rehearsal.denies(
       {
         description: 'EMR Serverless assumes the job role for another application', principal: new iam.ServicePrincipal('emr-serverless.amazonaws.com'), action: 'sts:AssumeRole',
         resource: this.jobRole.roleArn, context: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: 'another' }) },
         source: runtimeRole,
-      },
-      {
-        description: 'the state machine passes the job role to another service', principal: machine, action: 'iam:PassRole', resource: this.jobRole.roleArn,
-        context: { 'iam:PassedToService': 'glue.amazonaws.com' }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
       },
     );
     if (this.securityGroup) {

@@ -9,7 +9,7 @@ import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
-import { OTHER_ACCOUNT, assumedBy } from '../rehearsal/declarations';
+import { OTHER_ACCOUNT, assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
@@ -282,23 +282,12 @@ export class SageMakerSparkProcessing extends Construct {
         source: roles,
       },
       { description: 'the state machine creates the job', principal: machine, action: 'sagemaker:CreateProcessingJob', resource: job, source: sfnIam },
-      {
-        description: 'the state machine passes the execution role to SageMaker', principal: machine, action: 'iam:PassRole', resource: this.executionRole.roleArn,
-        context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' }, source: sfnIam,
-      },
-      {
-        description: 'Step Functions watches the job through its EventBridge rule', principal: machine, action: 'events:PutRule',
-        resource: stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerProcessingJobsRule' }), source: sfnIam,
-      },
     );
+    declareSyncJobCalls(this.stateMachine, this.executionRole, 'sagemaker.amazonaws.com', 'StepFunctionsGetEventsForSageMakerProcessingJobsRule', sfnIam);
     rehearsal.denies(
       {
         description: 'SageMaker assumes the role for a job of another account', principal: new iam.ServicePrincipal('sagemaker.amazonaws.com'), action: 'sts:AssumeRole',
         resource: this.executionRole.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': job }, source: 'https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html',
-      },
-      {
-        description: 'the state machine passes the execution role to another service', principal: machine, action: 'iam:PassRole', resource: this.executionRole.roleArn,
-        context: { 'iam:PassedToService': 'glue.amazonaws.com' }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
       },
     );
     if (this.securityGroup) {
