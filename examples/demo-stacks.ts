@@ -10,7 +10,7 @@ import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
-import { RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
+import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
 
 /**
  * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
@@ -33,5 +33,9 @@ export function addDemoStacks(app: App): void {
   new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
     stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
   });
-  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo');
+  // `-c redshift-azs=us-east-1a,us-east-1b,us-east-1d` names three AZs whose IDs Redshift Serverless supports.
+  const redshiftAzs = app.node.tryGetContext(REDSHIFT_AZS_CONTEXT);
+  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo', {
+    availabilityZoneNames: typeof redshiftAzs === 'string' ? redshiftAzs.split(',').map(name => name.trim()) : redshiftAzs,
+  });
 }

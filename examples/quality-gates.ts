@@ -3,9 +3,10 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeployRehearsalPlugin } from '../lib';
 
-/** The names under which the three gates report. */
-export const QUALITY_GATES = ['AwsSolutions', CloudFormationValidatePlugin.PLUGIN_NAME, 'cdk-validator-cfnguard'];
+/** The names under which the four gates report. */
+export const QUALITY_GATES = ['AwsSolutions', CloudFormationValidatePlugin.PLUGIN_NAME, 'cdk-validator-cfnguard', DeployRehearsalPlugin.PLUGIN_NAME];
 
 /**
  * Registers the quality gates on an app, so that every synth runs them:
@@ -15,13 +16,15 @@ export const QUALITY_GATES = ['AwsSolutions', CloudFormationValidatePlugin.PLUGI
  *    at every synth without being registered; the app's context in `cdk.json`
  *    (`@aws-cdk/core:validateAgainstDefaultRules`, `@aws-cdk/core:strictCfnValidateErrors`) turns
  *    its findings, warnings included, into errors;
- * 3. the AWS Control Tower proactive controls, as cfn-guard rules (`@cdklabs/cdk-validator-cfnguard`).
+ * 3. the AWS Control Tower proactive controls, as cfn-guard rules (`@cdklabs/cdk-validator-cfnguard`);
+ * 4. the deploy rehearsal (`DeployRehearsalPlugin`): IAM names, run-time flows, port flows, creation
+ *    order, state machines and versions, as AWS will meet them at deploy and run time.
  *
  * A finding fails the synth unless it is acknowledged with `Validations.of(scope).acknowledge()`
  * on the narrowest construct, with the reason the pattern needs it.
  */
 export function addQualityGates(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator());
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CfnGuardValidator(), new DeployRehearsalPlugin());
 }
 
 interface PluginReport {

@@ -52,6 +52,7 @@ export function rehearsalOf(template: { toJSON(): Record<string, any> } | Record
 /** A matcher for recorded calls, port flows or orders whose fields are `fields` (a string exactly, a RegExp as a pattern, an object as a subset). */
 export function declared(fields: Record<string, unknown>): unknown {
   const matcher = (value: unknown): unknown => value instanceof RegExp ? expect.stringMatching(value)
+    : Array.isArray(value) ? value.map(matcher)
     : value !== null && typeof value === 'object' && value.constructor === Object
       ? expect.objectContaining(Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, matcher(inner)])))
       : value;

@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
@@ -18,7 +19,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
 import { DmsAccountRoles } from './dms-account-roles';
-import { assumedBy, bucketRefusals, declareStateMachineCalls, logsUseKey, viaService } from '../rehearsal/declarations';
+import { assumedBy, declareStateMachineCalls, logsUseKey, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** Source engines this construct reads with Secrets Manager credentials. */
@@ -348,9 +349,15 @@ export class DatabaseIngestion extends Construct {
     });
     this.replicationTask.node.addDependency(this.taskLogGroup);
 
+    DataFlow.node(this, 'TaskNode', {
+      label: 'DMS replication task', detail: migrationType, stage: DataFlowStage.INGESTION,
+      resources: [this.replicationTask, this.replicationInstance, this.sourceEndpoint, this.targetEndpoint],
+    });
+
     // 6. The state machine that runs the task.
     this.stateMachine = this.createStateMachine(props, migrationType);
     this.declareRuntimeCalls(props, targetPrefix, targetPolicy, port);
+    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {
         description: `Runs the DMS ingestion of ${this.node.path}`,
@@ -380,8 +387,8 @@ export class DatabaseIngestion extends Construct {
       { description: 'the state machine polls the task', principal: stateMachineRole, action: 'dms:DescribeReplicationTasks', resource: '*', source: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdatabasemigrationservice.html' },
       logsUseKey(this.taskLogGroup, this.logKey),
     );
+    // The zone declares the refusals of its bucket; DMS may write under its own prefix only.
     rehearsal.denies(
-      ...bucketRefusals(bucket, object, this.targetRole),
       { description: 'DMS writes outside its prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects('elsewhere/file.parquet'), source: target },
     );
     if (props.source.connections) {

@@ -9,13 +9,15 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { OTHER_ACCOUNT, assumedBy, logsUseKey, principalWithNoGrant } from '../rehearsal/declarations';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { assumedBy, logsUseKey } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
@@ -249,6 +251,9 @@ export class KafkaIngestion extends Construct {
       replicationFactor: settings.replicationFactor,
     });
     this.topic.applyRemovalPolicy(dataRemovalPolicy(props));
+    DataFlow.node(this, 'ClusterNode', {
+      label: 'MSK cluster', detail: `topic ${settings.topicName}`, stage: DataFlowStage.INGESTION, resources: [this.cluster, this.topic],
+    });
 
     this.alarmTopic = alarmTopic(this, this.encryptionKey, props.alarmTopic);
     this.alarms = [];
@@ -264,6 +269,10 @@ export class KafkaIngestion extends Construct {
     // CIDR, and nothing else from outside the clients named with allowClientsFrom.
     securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to),
       'MSK multi-VPC private connectivity (IAM): the PrivateLink load balancer in the VPC forwards Firehose to each broker on its port');
+    Rehearsal.of(this).connects({
+      description: 'MSK\'s PrivateLink load balancer forwards Firehose to each broker on its multi-VPC (IAM) port', from: ec2.Peer.ipv4(props.vpc.vpcCidrBlock), to: this,
+      port: ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to), source: 'https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html',
+    });
     if (Token.isUnresolved(props.vpc.vpcCidrBlock)) {
       Validations.of(securityGroup).acknowledge({
         id: 'AwsSolutions-EC23',
@@ -327,6 +336,7 @@ export class KafkaIngestion extends Construct {
       reason: 'Firehose server-side encryption exists only for Direct PUT sources; records stay encrypted at rest in MSK with the cluster key, '
         + 'travel over TLS, and land in S3 encrypted with the lake key',
     });
+    DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
     this.alarms = createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic });
     this.declareDeliveryCalls(clusterPolicy, sourcePolicy);
   }
@@ -348,7 +358,7 @@ export class KafkaIngestion extends Construct {
     );
     rehearsal.denies(
       { description: 'another account creates a VPC connection to the cluster', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
-      { description: 'a principal with no grant connects to the cluster', principal: principalWithNoGrant(), action: 'kafka-cluster:Connect', resource: cluster, source: actions },
+      { description: 'a principal with no grant connects to the cluster', principal: principalWithoutGrant(this), action: 'kafka-cluster:Connect', resource: cluster, source: actions },
       { description: 'the delivery role writes the topic it only reads', principal: role, action: 'kafka-cluster:WriteData', resource: this.topic.attrTopicArn, source: actions },
     );
     const stream = this.deliveryStream!;

@@ -13,7 +13,8 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { bucketRefusals, logsUseKey, viaService } from '../rehearsal/declarations';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { logsUseKey, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { check, checkInteger } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
@@ -388,7 +389,10 @@ export class LakeS3Destination implements firehose.IDestination {
         source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-glue',
       });
     }
-    rehearsal.denies(...bucketRefusals(bucket, object, role));
+    if (!(this.options.destination instanceof DataLakeZone)) {
+      // A lake zone declares its own refusals.
+      rehearsal.denies(...bucketRefusals(scope, bucket, role, `the objects of ${bucket.node.path}`));
+    }
   }
 }
 

@@ -7,11 +7,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
-import { OTHER_ACCOUNT, assumedBy, principalWithNoGrant, viaService } from '../rehearsal/declarations';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, notify, resolveLakeDelivery,
@@ -162,6 +164,14 @@ export class StreamingIngestion extends Construct {
     });
     this.declareRuntimeCalls(destination);
 
+    if (!props.stream) {
+      DataFlow.node(this, 'StreamNode', { label: 'Kinesis data stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
+    }
+    DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
+    if (props.transform) {
+      DataFlow.node(this, 'TransformNode', { label: 'Lambda transform', detail: props.transform.node.id, stage: DataFlowStage.PROCESSING, resources: [props.transform] });
+    }
+
     this.alarmTopic = alarmTopic(this, key, props.alarmTopic);
     const streamAlarms = this.streamAlarms(retention);
     streamAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
@@ -223,7 +233,7 @@ export class StreamingIngestion extends Construct {
     }
     rehearsal.denies(
       { description: 'another account reads the stream', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kinesis:GetRecords', resource: stream, source },
-      { description: 'a principal with no grant writes the stream', principal: principalWithNoGrant(), action: 'kinesis:PutRecord', resource: stream, source },
+      { description: 'a principal with no grant writes the stream', principal: principalWithoutGrant(this), action: 'kinesis:PutRecord', resource: stream, source },
     );
     rehearsal.createsBefore({
       description: 'Firehose reads the source and delivers as soon as the delivery stream exists, with the permissions of its role',

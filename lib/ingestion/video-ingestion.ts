@@ -3,11 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesisvideo from 'aws-cdk-lib/aws-kinesisvideo';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
-import { OTHER_ACCOUNT, principalWithNoGrant, viaService } from '../rehearsal/declarations';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** Properties of a {@link VideoIngestion}. */
@@ -93,12 +95,13 @@ export class VideoIngestion extends Construct {
     const source = 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-iam.html';
     Rehearsal.of(this).denies(
       { description: 'another account reads the video', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kinesisvideo:GetMedia', resource: this.streamArn, source },
-      { description: 'a principal with no grant reads the video', principal: principalWithNoGrant(), action: 'kinesisvideo:GetMedia', resource: this.streamArn, source },
+      { description: 'a principal with no grant reads the video', principal: principalWithoutGrant(this), action: 'kinesisvideo:GetMedia', resource: this.streamArn, source },
       {
         description: 'another account decrypts the video', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kms:Decrypt', resource: this.encryptionKey.keyArn,
         context: viaService(this, 'kinesisvideo'), source: 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html',
       },
     );
+    DataFlow.node(this, 'StreamNode', { label: 'Kinesis video stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
   }
 
   /**

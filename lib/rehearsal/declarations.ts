@@ -1,36 +1,24 @@
-import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
+import { serviceAssumesRole, stepFunctionsAssumesRole } from './common-calls';
 import { Rehearsal, RuntimeCall } from './expectations';
 
 /**
- * Building blocks for the declarations of `Rehearsal.of(scope)`: the run-time calls that many
- * constructs expect in the same shape (a service assuming a role, CloudWatch Logs using a key,
- * the refusals a bucket owes). Each names the AWS page that says the call happens or fails.
+ * Building blocks for the declarations of `Rehearsal.of(scope)` of the ingestion and
+ * transformation constructs, beside those of `common-calls.ts`: CloudWatch Logs using a key, the
+ * calls behind every state machine and `.sync` job. Each names the AWS page that says the call
+ * happens or fails.
  */
-
-/** An account that is not the app's (the example account of the AWS documentation). */
-export const OTHER_ACCOUNT = '111122223333';
-
-const S3_POLICIES = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html';
-const IAM_EVALUATION = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html';
 
 /** `service` (a service principal such as `glue.amazonaws.com`) assumes `role`, with the request context it sends. */
 export function assumedBy(role: iam.IRole, service: string, source: string, context?: Record<string, string>): RuntimeCall {
   // A description is plain text: a regional principal (`dms.<region>.amazonaws.com`) is named by its service.
   const name = Token.isUnresolved(service) ? `${service.split('.')[0]} (regional principal)` : service;
-  return {
-    description: `${name} assumes ${role.node.id}`,
-    principal: new iam.ServicePrincipal(service),
-    action: 'sts:AssumeRole',
-    resource: role.roleArn,
-    context,
-    source,
-  };
+  return serviceAssumesRole(service, role, `${name} assumes ${role.node.id}`, source, context);
 }
 
 /** The `kms:ViaService` value of calls that `service` (`s3`, `kinesis`) makes to KMS for its caller. */
@@ -60,28 +48,6 @@ export function logsUseKey(logGroup: logs.ILogGroup, key: kms.IKey): RuntimeCall
   };
 }
 
-/** A principal of the app's account that nothing in the app grants anything. */
-export function principalWithNoGrant(): iam.IPrincipal {
-  return new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/rehearsal-principal-with-no-grant`);
-}
-
-/**
- * The refusals every bucket of the library owes, on one object key: another account reads it, a
- * principal of the account that nothing grants reads it, and `writer`, which may write it, writes
- * it without TLS (the bucket policy denies `aws:SecureTransport` false).
- */
-export function bucketRefusals(bucket: s3.IBucket, objectKey: string, writer: iam.IPrincipal): RuntimeCall[] {
-  const resource = bucket.arnForObjects(objectKey);
-  return [
-    { description: `another account reads ${bucket.node.path}`, principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 's3:GetObject', resource, source: IAM_EVALUATION },
-    { description: `a principal with no grant reads ${bucket.node.path}`, principal: principalWithNoGrant(), action: 's3:GetObject', resource, source: IAM_EVALUATION },
-    {
-      description: `a writer of ${bucket.node.path} writes without TLS`, principal: writer, action: 's3:PutObject', resource,
-      context: { 'aws:SecureTransport': 'false' }, source: S3_POLICIES,
-    },
-  ];
-}
-
 /**
  * The calls behind every state machine of the library: Step Functions assumes its role, sets up
  * the delivery of its execution logs and sends its traces with it, and CloudWatch Logs encrypts
@@ -89,9 +55,8 @@ export function bucketRefusals(bucket: s3.IBucket, objectKey: string, writer: ia
  */
 export function declareStateMachineCalls(stateMachine: sfn.StateMachine, logGroup: logs.ILogGroup, key: kms.IKey): void {
   const role = stateMachine.role;
-  const context = { 'aws:SourceAccount': Stack.of(stateMachine).account, 'aws:SourceArn': stateMachine.stateMachineArn };
   Rehearsal.of(stateMachine).allows(
-    assumedBy(role, 'states.amazonaws.com', 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html', context),
+    stepFunctionsAssumesRole(stateMachine),
     { description: 'Step Functions delivers the execution logs', principal: role, action: 'logs:CreateLogDelivery', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html' },
     { description: 'Step Functions sends the execution traces', principal: role, action: 'xray:PutTraceSegments', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html' },
     logsUseKey(logGroup, key),

@@ -9,7 +9,8 @@ import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkInteger } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
-import { OTHER_ACCOUNT, assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
+import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
+import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
@@ -256,6 +257,7 @@ export class SageMakerSparkProcessing extends Construct {
       encryptionKey: props.workspace.encryptionKey,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      job: { label: 'SageMaker Processing job', roles: [this.executionRole] },
     });
     this.grantCreateJob();
     this.declareRuntimeCalls(props);

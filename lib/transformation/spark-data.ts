@@ -7,7 +7,8 @@ import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-
 import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { DataLakeZone } from '../storage/data-lake-zone';
-import { bucketRefusals, viaService } from '../rehearsal/declarations';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** A bucket that is not a lake zone, with the customer-managed key that encrypts it. */
@@ -128,7 +129,7 @@ function bucketId(data: EncryptedBucket): string {
 /**
  * Declares, for the deploy rehearsal, what a Spark job does with `role`: read an object of each
  * input and write one of each output, with the bucket keys through S3, and the refusals each
- * output bucket owes. Zones under Lake Formation are left out: their grants are Lake Formation
+ * output bucket that is not a lake zone owes. Zones under Lake Formation are left out: their grants are Lake Formation
  * permissions, not bucket permissions.
  */
 export function declareSparkDataCalls(scope: Construct, role: iam.IRole, props: SparkJobProps, source: string): void {
@@ -150,6 +151,9 @@ export function declareSparkDataCalls(scope: Construct, role: iam.IRole, props: 
     if (key) {
       rehearsal.allows({ description: `S3 encrypts for the job in ${output.bucket.node.path}`, principal: role, action: 'kms:GenerateDataKey', resource: key.keyArn, context: via, source });
     }
-    rehearsal.denies(...bucketRefusals(output.bucket, object, role));
+    if (!isZone(output)) {
+      // A lake zone declares its own refusals.
+      rehearsal.denies(...bucketRefusals(scope, output.bucket, role, `the objects of ${output.bucket.node.path}`));
+    }
   }
 }

@@ -47,7 +47,7 @@ describe('VideoIngestion', () => {
     ]));
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: /:iam::111122223333:root$/, action: 'kinesisvideo:GetMedia' }),
-      declared({ principal: /rehearsal-principal-with-no-grant$/, action: 'kinesisvideo:GetMedia' }),
+      declared({ principal: /rehearsal-principal-without-grant$/, action: 'kinesisvideo:GetMedia' }),
       declared({ principal: /:iam::111122223333:root$/, action: 'kms:Decrypt' }),
     ]));
   });

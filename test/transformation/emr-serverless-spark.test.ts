@@ -163,10 +163,10 @@ describe('EmrServerlessSpark', () => {
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: machine, action: 'iam:PassRole', context: { 'iam:PassedToService': 'glue.amazonaws.com' } }),
       declared({ principal: 'service:emr-serverless.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceArn': /\/applications\/another$/ } }),
-      declared({ principal: job, action: 's3:PutObject', context: { 'aws:SecureTransport': 'false' } }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
     ]));
     const group = recordedAttr(spark.securityGroup!, 'GroupId');
-    expect(recorded.connects).toEqual([declared({ from: group, to: group, protocol: '-1' })]);
+    expect(recorded.connects).toEqual([declared({ from: [group], to: [group], protocol: '-1' })]);
   });
 
   describe('rejects bad input', () => {

@@ -38,7 +38,7 @@ describe('rehearsal declarations', () => {
     ]));
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: crawler, action: 's3:PutObject' }),
-      declared({ principal: job, action: 's3:PutObject', context: { 'aws:SecureTransport': 'false' } }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
     ]));
   });
 });

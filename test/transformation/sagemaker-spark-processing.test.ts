@@ -148,7 +148,7 @@ describe('SageMakerSparkProcessing', () => {
       declared({ principal: 'service:sagemaker.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceAccount': '111122223333' } }),
     ]));
     const group = recordedAttr(spark.securityGroup!, 'GroupId');
-    expect(recorded.connects.map(flow => [flow.from === group && flow.to === group, flow.protocol, flow.fromPort])).toEqual([[true, 'tcp', 0], [true, 'udp', 500], [true, '50', undefined]]);
+    expect(recorded.connects.map(flow => [flow.from.join() === group && flow.to.join() === group, flow.protocol, flow.fromPort])).toEqual([[true, 'tcp', 0], [true, 'udp', 500], [true, '50', undefined]]);
   });
 
   describe('rejects bad input', () => {
