@@ -2,9 +2,10 @@
 import { App } from 'aws-cdk-lib';
 import { addDemoStacks } from '../examples/demo-stacks';
 import { addQualityGates, printGateResults, readGateResults } from '../examples/quality-gates';
+import { synthWithFindings } from '../examples/synth-with-findings';
 
 const app = new App();
 addDemoStacks(app);
 addQualityGates(app);
-const assembly = app.synth();
+const assembly = synthWithFindings(app);
 printGateResults(readGateResults(assembly.directory));

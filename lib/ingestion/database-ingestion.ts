@@ -227,6 +227,8 @@ export class DatabaseIngestion extends Construct {
     );
 
     // 1. The network: a subnet group (once dms-vpc-role exists, see accountRoles) and a security group.
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    this.validateSubnets(subnets);
     if (props.accountRoles) {
       check(Stack.of(props.accountRoles) !== stack, this, 'accountRoles', props.accountRoles.node.path,
         'must be in a stack of its own, deployed before this one (in the same stack, DMS may read dms-vpc-role before IAM has propagated it, even with a DependsOn)');
@@ -234,7 +236,7 @@ export class DatabaseIngestion extends Construct {
     }
     this.subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
       replicationSubnetGroupDescription: `Subnets of the replication instance of ${this.node.path}`,
-      subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+      subnetIds: subnets.subnetIds,
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -485,6 +487,19 @@ export class DatabaseIngestion extends Construct {
         + 'StartReplicationTask is limited to this task',
     });
     return stateMachine;
+  }
+
+  /**
+   * A replication subnet group covers at least two Availability Zones of the region, or DMS
+   * rejects it (`ReplicationSubnetGroupDoesNotCoverEnoughAZs`).
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationSubnetGroup.html
+   */
+  private validateSubnets(subnets: ec2.SelectedSubnets): void {
+    const zones = new Set(subnets.availabilityZones).size;
+    check(zones >= 2, this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s) in ${zones} Availability Zone(s)`,
+      'must select subnets in at least two Availability Zones (a DMS replication subnet group must cover two)');
   }
 
   private validate(props: DatabaseIngestionProps, targetPrefix: string, migrationType: string, instanceClass: string, storage: number): void {
