@@ -19,7 +19,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
 import { DmsAccountRoles } from './dms-account-roles';
-import { assumedBy, declareStateMachineCalls, logsUseKey, viaService } from '../rehearsal/declarations';
+import { assumedBy, declareStateMachineCalls, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** Source engines this construct reads with Secrets Manager credentials. */
@@ -385,9 +385,7 @@ export class DatabaseIngestion extends Construct {
       { description: 'DMS writes a Parquet file under the prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects(object), source: target },
       { description: 'DMS checks the target bucket', principal: this.targetRole, action: 's3:ListBucket', resource: bucket.bucketArn, source: target },
       { description: 'S3 encrypts the file with the lake key for DMS', principal: this.targetRole, action: 'kms:GenerateDataKey', resource: key.keyArn, context: viaService(this, 's3'), source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.KMSKeys' },
-      { description: 'the state machine starts the task', principal: stateMachineRole, action: 'dms:StartReplicationTask', resource: this.replicationTask.ref, source: 'https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html' },
       { description: 'the state machine polls the task', principal: stateMachineRole, action: 'dms:DescribeReplicationTasks', resource: '*', source: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdatabasemigrationservice.html' },
-      logsUseKey(this.taskLogGroup, this.logKey),
     );
     // The zone declares the refusals of its bucket; DMS may write under its own prefix only.
     rehearsal.denies(
@@ -480,7 +478,7 @@ export class DatabaseIngestion extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    declareStateMachineCalls(stateMachine, logGroup, this.logKey);
+    declareStateMachineCalls(stateMachine);
     Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'dms:DescribeReplicationTasks has no resource type and the CloudWatch Logs delivery and X-Ray actions of Step Functions only accept `*`; '

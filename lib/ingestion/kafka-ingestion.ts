@@ -17,7 +17,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
-import { assumedBy, logsUseKey } from '../rehearsal/declarations';
+import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
@@ -261,7 +261,6 @@ export class KafkaIngestion extends Construct {
 
     this.alarmTopic = alarmTopic(this, this.encryptionKey, props.alarmTopic);
     this.alarms = [];
-    Rehearsal.of(this).allows(logsUseKey(this.brokerLogGroup, this.encryptionKey));
     if (!delivering) {
       return;
     }

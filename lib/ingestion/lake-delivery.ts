@@ -14,7 +14,7 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { bucketRefusals } from '../rehearsal/common-calls';
-import { logsUseKey, viaService } from '../rehearsal/declarations';
+import { viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
@@ -392,7 +392,6 @@ export class LakeS3Destination implements firehose.IDestination {
         }),
         source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3',
       },
-      logsUseKey(this.logGroup!, this.logKey),
     );
     if (this.options.transform) {
       rehearsal.allows({

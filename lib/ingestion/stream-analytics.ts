@@ -16,7 +16,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger, checkLength, checkMap } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
-import { assumedBy, logsUseKey, viaService } from '../rehearsal/declarations';
+import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** The Flink runtimes of Managed Service for Apache Flink that run PyFlink applications. */
@@ -320,11 +320,11 @@ export class StreamAnalytics extends Construct {
       },
     });
     logOption.node.addDependency(policy);
-    this.declareRuntimeCalls(props, code, logStreamArn, logKey, policy, logOption);
+    this.declareRuntimeCalls(props, code, logStreamArn, policy, logOption);
   }
 
   /** What the service does with the application's role, and what it must refuse. */
-  private declareRuntimeCalls(props: StreamAnalyticsProps, code: StreamAnalyticsCodeConfig, logStreamArn: string, logKey: kms.IKey,
+  private declareRuntimeCalls(props: StreamAnalyticsProps, code: StreamAnalyticsCodeConfig, logStreamArn: string,
     policy: iam.Policy, logOption: flink.CfnApplicationCloudWatchLoggingOption): void {
     const role = this.role;
     const source = 'https://docs.aws.amazon.com/managed-flink/latest/java/iam-role.html';
@@ -337,7 +337,6 @@ export class StreamAnalytics extends Construct {
         .map(action => ({ description: `the Kinesis connector reads the input (${action})`, principal: role, action, resource: props.input.streamArn, source: connector })),
       { description: 'the Kinesis connector writes the output', principal: role, action: 'kinesis:PutRecords', resource: props.output.streamArn, source: connector },
       { description: 'the service writes the application log stream', principal: role, action: 'logs:PutLogEvents', resource: logStreamArn, source: 'https://docs.aws.amazon.com/managed-flink/latest/java/cloudwatch-logs.html' },
-      logsUseKey(this.logGroup, logKey),
     );
     const kmsSource = 'https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html';
     if (props.input.encryptionKey) {

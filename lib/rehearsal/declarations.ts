@@ -1,7 +1,5 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 import { serviceAssumesRole, stepFunctionsAssumesRole } from './common-calls';
@@ -9,8 +7,8 @@ import { Rehearsal, RuntimeCall } from './expectations';
 
 /**
  * Building blocks for the declarations of `Rehearsal.of(scope)` of the ingestion and
- * transformation constructs, beside those of `common-calls.ts`: CloudWatch Logs using a key, the
- * calls behind every state machine and `.sync` job. Each names the AWS page that says the call
+ * transformation constructs, beside those of `common-calls.ts`: the calls behind every state
+ * machine and `.sync` job. Each names the AWS page that says the call
  * happens or fails.
  */
 
@@ -27,39 +25,16 @@ export function viaService(scope: IConstruct, service: string): Record<string, s
   return { 'kms:ViaService': `${service}.${stack.region}.${stack.urlSuffix}` };
 }
 
-/** The ARN CloudWatch Logs puts in the encryption context of the keys of `logGroup` (no `:*`). */
-export function logGroupArn(logGroup: logs.ILogGroup): string {
-  return Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-}
-
-/**
- * CloudWatch Logs encrypts the events of `logGroup` with `key`: the regional logs service
- * principal calls `kms:GenerateDataKey` with the log group's ARN in the encryption context, which
- * the key policy must allow.
- */
-export function logsUseKey(logGroup: logs.ILogGroup, key: kms.IKey): RuntimeCall {
-  return {
-    description: `CloudWatch Logs encrypts ${logGroup.node.path} with its key`,
-    principal: new iam.ServicePrincipal(`logs.${Stack.of(logGroup).region}.amazonaws.com`),
-    action: 'kms:GenerateDataKey',
-    resource: key.keyArn,
-    context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn(logGroup) },
-    source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
-  };
-}
-
 /**
  * The calls behind every state machine of the library: Step Functions assumes its role, sets up
- * the delivery of its execution logs and sends its traces with it, and CloudWatch Logs encrypts
- * the log group with its key.
+ * the delivery of its execution logs and sends its traces with it.
  */
-export function declareStateMachineCalls(stateMachine: sfn.StateMachine, logGroup: logs.ILogGroup, key: kms.IKey): void {
+export function declareStateMachineCalls(stateMachine: sfn.StateMachine): void {
   const role = stateMachine.role;
   Rehearsal.of(stateMachine).allows(
     stepFunctionsAssumesRole(stateMachine),
     { description: 'Step Functions delivers the execution logs', principal: role, action: 'logs:CreateLogDelivery', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html' },
     { description: 'Step Functions sends the execution traces', principal: role, action: 'xray:PutTraceSegments', resource: '*', source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-xray-tracing.html' },
-    logsUseKey(logGroup, key),
   );
 }
 

@@ -384,7 +384,6 @@ export class GlueEtlPipeline extends Construct {
 
   /** What Glue does with the crawler and job roles when the workflow runs, and what they may not do. */
   private declareRuntimeCalls(props: GlueEtlPipelineProps, script: s3assets.Asset, sourcePrefix: string, sourceKey: kms.IKey, targetKey: kms.IKey): void {
-    const stack = Stack.of(this);
     const roleSource = 'https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html';
     const crawlerSource = 'https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html';
     const rawObject = props.source.bucket.arnForObjects(`${sourcePrefix}2026/01/01/orders.json`);
@@ -396,12 +395,6 @@ export class GlueEtlPipeline extends Construct {
       { description: 'Glue loads the job script', principal: this.jobRole, action: 's3:GetObject', resource: script.bucket.arnForObjects(script.s3ObjectKey), source: roleSource },
       {
         description: 'the job writes its bookmark, encrypted client-side with the logs key', principal: this.jobRole, action: 'kms:GenerateDataKey', resource: this.logsKey.keyArn,
-        source: 'https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html',
-      },
-      {
-        description: 'CloudWatch Logs encrypts the Glue log groups with the logs key', principal: new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`),
-        action: 'kms:GenerateDataKey', resource: this.logsKey.keyArn,
-        context: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws-glue/crawlers', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
         source: 'https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html',
       },
       { description: 'the crawler creates the tables of the source zone', principal: this.crawlerRole, action: 'glue:CreateTable', resource: props.source.databaseArns[1], source: crawlerSource },

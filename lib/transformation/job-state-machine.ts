@@ -72,7 +72,7 @@ export function createJobStateMachine(scope: Construct, id: string, options: Job
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
-  declareStateMachineCalls(stateMachine, logGroup, options.encryptionKey);
+  declareStateMachineCalls(stateMachine);
   DataFlow.node(scope, `${id}Node`, { label: 'Step Functions', detail: scope.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [stateMachine] });
   DataFlow.node(scope, 'JobRun', {
     label: options.job.label, detail: scope.node.id, stage: DataFlowStage.PROCESSING, roles: options.job.roles, resources: options.job.resources, actor: true,

@@ -83,7 +83,6 @@ describe('KafkaIngestion', () => {
       declared({ principal: role, action: 'kafka-cluster:Connect', resource: cluster }),
       declared({ principal: role, action: 'kafka-cluster:ReadData', resource: recordedAttr(kafka.topic, 'TopicArn') }),
       declared({ principal: role, action: 's3:PutObject' }),
-      declared({ principal: 'service:logs.${AWS::Region}.amazonaws.com', action: 'kms:GenerateDataKey' }),
     ]));
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: /:iam::111122223333:root$/, action: 'kafka:CreateVpcConnection' }),

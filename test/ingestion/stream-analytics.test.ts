@@ -46,7 +46,6 @@ describe('StreamAnalytics rehearsal declarations', () => {
       declared({ principal: role, action: 'kinesis:PutRecords', resource: recordedAttr(base.output as kinesis.Stream) }),
       declared({ principal: role, action: 'kms:Decrypt', resource: /^\$\{InKey.*\.Arn\}$/, context: via }),
       declared({ principal: role, action: 'kms:GenerateDataKey', resource: /^\$\{OutKey.*\.Arn\}$/, context: via }),
-      declared({ principal: 'service:logs.${AWS::Region}.amazonaws.com', action: 'kms:GenerateDataKey' }),
     ]));
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: 'service:kinesisanalytics.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceAccount': '111122223333' } }),

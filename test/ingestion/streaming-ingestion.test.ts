@@ -119,7 +119,6 @@ describe('StreamingIngestion rehearsal declarations', () => {
       declared({ principal: role, action: 'kms:GenerateDataKey', resource: /^\$\{LakeKey.*\.Arn\}$/, context: { 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' } }),
       declared({ principal: role, action: 'logs:PutLogEvents' }),
       declared({ principal: role, action: 'lambda:InvokeFunction', resource: 'arn:aws:lambda:us-east-1:123456789012:function:transform' }),
-      declared({ principal: 'service:logs.${AWS::Region}.amazonaws.com', action: 'kms:GenerateDataKey' }),
     ]));
     expect(recorded.denies).toEqual(expect.arrayContaining([
       declared({ principal: /:iam::111122223333:root$/, action: 's3:GetObject' }),
