@@ -5,6 +5,7 @@ import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack
 import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
 import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
 import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
+import { DmsAccountRolesDemoStack } from './database-ingestion/dms-account-roles-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
@@ -35,7 +36,10 @@ export function addDemoStacks(app: App): void {
   new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
   new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
   new GlueEtlDemoStack(app, 'GlueEtlDemo');
-  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
+  // DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
+  // `-c dms-account-roles=existing` leaves it out when the account already has the roles.
+  const dmsRoles = app.node.tryGetContext('dms-account-roles') === 'existing' ? undefined : new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
+  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo', { accountRoles: dmsRoles?.roles });
   // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
   new StreamAnalyticsDemoStack(app, 'StreamAnalyticsDemo');
   new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DEMO_TAG, addDemoStacks } from '../../examples/demo-stacks';
 import { QUALITY_GATES, addQualityGates, readGateResults } from '../../examples/quality-gates';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT } from '../helpers';
 
 /** The demo app exactly as `bin/app.ts` builds it, with the context of `cdk.json`. */
@@ -28,6 +29,7 @@ describe('the demo app', () => {
     expect(assembly.stacks.map(stack => stack.stackName).sort()).toEqual([
       'DataLakeDemo',
       'DatabaseIngestionDemo',
+      'DmsAccountRolesDemo',
       'GlueEtlDemo',
       'KafkaIngestionDemo',
       'RedshiftSpectrumDemo',
@@ -55,6 +57,29 @@ describe('the demo app', () => {
     for (const stack of assembly.stacks) {
       expect(stack.environment.account).toBe('unknown-account');
       expect(stack.environment.region).toBe('unknown-region');
+    }
+  });
+
+  test('no security group keeps the allow-all outbound rule that EC2 adds when its SecurityGroupEgress lists nothing', () => {
+    // CloudFormation removes EC2's default egress rule only when the group itself lists a rule;
+    // separate AWS::EC2::SecurityGroupEgress resources leave it in place.
+    const open = assembly.stacks.flatMap(stack => Object.entries(stack.template.Resources as Record<string, any>)
+      .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroup' && !(resource.Properties.SecurityGroupEgress?.length > 0))
+      .map(([id]) => `${stack.stackName}/${id}`));
+    expect(open).toEqual([]);
+  });
+
+  test('the stacks of the ingestion and transformation patterns record their rehearsal expectations as plain text, each with the page it comes from', () => {
+    const withExpectations = ['DatabaseIngestionDemo', 'GlueEtlDemo', 'KafkaIngestionDemo', 'SparkAtScaleDemo', 'StreamAnalyticsDemo', 'StreamingIngestionDemo', 'VideoIngestionDemo'];
+    for (const stack of assembly.stacks) {
+      const recorded = stack.template.Metadata?.[REHEARSAL_METADATA_KEY];
+      expect({ stack: stack.stackName, recorded: recorded !== undefined }).toEqual({ stack: stack.stackName, recorded: withExpectations.includes(stack.stackName) ? true : recorded !== undefined });
+      if (!recorded) {
+        continue;
+      }
+      expect(JSON.stringify(recorded)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+      const declarations = [...recorded.allows, ...recorded.denies, ...recorded.connects, ...recorded.createsBefore];
+      expect(declarations.filter((d: { source: string }) => !/^https:\/\//.test(d.source))).toEqual([]);
     }
   });
 
