@@ -10,13 +10,22 @@
  *    endpoint);
  * 3. Parquet files of the table are in the raw zone under `shop/public/orders/`.
  *
- * Run: `npm run integ -- DatabaseIngestionDemo` (about 45 minutes: Aurora and the replication
- * instance take most of the deployment; about 0.30 USD).
+ * Run: `npm run integ -- DatabaseIngestionDemo`, or `DMS_ACCOUNT_ROLES=existing npm run integ --
+ * DatabaseIngestionDemo` in an account that already has `dms-vpc-role` and `dms-cloudwatch-logs-role`
+ * (about 45 minutes: Aurora and the replication instance take most of the deployment; about 0.30 USD).
  */
 import { DatabaseIngestionDemoStack } from '../../examples/database-ingestion/database-ingestion-stack';
+import { DmsAccountRolesDemoStack } from '../../examples/database-ingestion/dms-account-roles-stack';
 import { SandboxTest, within } from './sandbox-test';
 
-const test = new SandboxTest('DatabaseIngestionDemo', (app, id) => new DatabaseIngestionDemoStack(app, id));
+// DMS needs its two account-wide roles before the replication subnet group: the test deploys them
+// in a stack of their own first, as the demo does, unless the account already has them
+// (DMS_ACCOUNT_ROLES=existing, like the demo app's `-c dms-account-roles=existing`).
+const test = new SandboxTest('DatabaseIngestionDemo', (app, id) => {
+  const existing = process.env.DMS_ACCOUNT_ROLES === 'existing';
+  const accountRoles = existing ? undefined : new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemoInteg').roles;
+  return new DatabaseIngestionDemoStack(app, id, { accountRoles });
+});
 const stateMachine = test.output('StateMachineArn');
 const load = test.startExecution(stateMachine);
 test.expectExecutionSucceeded(load, stateMachine, within(40, 60));
