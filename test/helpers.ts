@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, Dependable, IConstruct } from 'constructs';
 import { addQualityGates } from '../examples/quality-gates';
 import { REHEARSAL_METADATA_KEY, RecordedExpectations } from '../lib/rehearsal/expectations';
 
@@ -63,4 +64,14 @@ export function declared(fields: Record<string, unknown>): unknown {
 export function recordedAttr(construct: IConstruct, attribute = 'Arn'): string {
   const resource = (CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild) as CfnElement;
   return `\${${Stack.of(resource).getLogicalId(resource)}.${attribute}}`;
+}
+
+/** The statements `grant` added to its grantee's policies, resolved in the stack of `scope` as the template writes them. */
+export function grantStatements(scope: IConstruct, grant: iam.Grant): Array<Record<string, any>> {
+  return grant.principalStatements.map(statement => Stack.of(scope).resolve(statement.toStatementJson()));
+}
+
+/** The CloudFormation resources a grant consists of (its policy, Lake Formation permissions): what `grant.applyBefore()` waits for. */
+export function grantResources(grant: iam.Grant): IConstruct[] {
+  return Dependable.of(grant).dependencyRoots;
 }

@@ -64,8 +64,8 @@ export class DataLakeDemoStack extends Stack {
     });
 
     // 4. Named grants: the data engineer writes raw and curated (database, tables, location).
-    this.lake.zone('raw').grantWrite(dataEngineer);
-    this.lake.zone('curated').grantWrite(dataEngineer);
+    this.lake.zone('raw').grantReadWrite(dataEngineer);
+    this.lake.zone('curated').grantReadWrite(dataEngineer);
 
     // 5. Tag-based grants: the analyst reads whatever is tagged classification=public, today the
     //    curated and analytics zones, tomorrow any database tagged the same way, with no new grant.

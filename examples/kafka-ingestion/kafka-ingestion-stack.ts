@@ -92,7 +92,7 @@ export class KafkaIngestionDemoStack extends Stack {
       assumedBy: new iam.AccountPrincipal(this.account),
       description: 'Demo Kafka producer: connects to the cluster and writes the events topic',
     });
-    this.kafka.grantProduce(producer);
+    this.kafka.grantWrite(producer);
 
     // 5. On the data-flow diagram: the producer, a run-time actor acting as the producer role.
     DataFlow.node(this, 'Producer', { label: 'Kafka producer', detail: 'in the VPC', stage: DataFlowStage.SOURCE, roles: [producer] });

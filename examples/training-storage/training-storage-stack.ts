@@ -44,7 +44,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
-import { AccessLogBucket, DataFlow, DataFlowStage, EbsVolumeSet, EbsVolumeType, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingInputs, TrainingJobLauncher, allowLogsToUse, createDataKey, xgboostImageUri } from '../../lib';
+import { AccessLogBucket, DataFlow, DataFlowStage, EbsVolumeSet, EbsVolumeType, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingJobLauncher, allowLogsToUse, createDataKey, xgboostImageUri } from '../../lib';
 
 /** Properties of a {@link TrainingStorageDemoStack}. */
 export interface TrainingStorageDemoStackProps extends StackProps {
@@ -77,7 +77,7 @@ export class TrainingStorageDemoStack extends Stack {
     const key = createDataKey(this, 'DataKey', 'Encrypts the training data, volumes and logs of the training-storage demo', { removalPolicy });
     allowLogsToUse(key);
 
-    // 3. The training data in S3: any bucket works, a DataLake zone's bucket (`zone.bucket`) too.
+    // 3. The training data in S3: any bucket works, a DataLake zone too.
     //    Overwritten training sets and old model versions expire 30 days after being replaced.
     const bucket = new SecureBucket(this, 'TrainingData', {
       encryptionKey: key,
@@ -116,11 +116,12 @@ export class TrainingStorageDemoStack extends Stack {
 
     // 6. The same XGBoost training on each input. The image URI is resolved per region from
     //    the published registry accounts, pinned to 1.7-1.
-    const inputs: TrainingInput[] = [
-      TrainingInputs.fromS3(this, bucket, { prefix: 'train/', inputMode: S3InputMode.FILE }),
-      TrainingInputs.fromS3(this, bucket, { prefix: 'train/', inputMode: S3InputMode.FAST_FILE }),
-      efs.trainingInput(),
-    ];
+    //    Each input is a channel: an S3 prefix (read in File or FastFile mode) or a file system.
+    const inputs: Record<string, TrainingInput> = {
+      'S3 File': TrainingInput.fromS3(bucket, { prefix: 'train/', inputMode: S3InputMode.FILE }),
+      'S3 FastFile': TrainingInput.fromS3(bucket, { prefix: 'train/', inputMode: S3InputMode.FAST_FILE }),
+      'EFS': TrainingInput.fromEfs(efs),
+    };
 
     // 7. FSx for Lustre (opt-in stack): SCRATCH_2, linked to the bucket's train/ prefix.
     if (props.withLustre) {
@@ -128,20 +129,20 @@ export class TrainingStorageDemoStack extends Stack {
         vpc: network.vpc,
         deploymentType: fsx.LustreDeploymentType.SCRATCH_2,
         storageCapacityGiB: 1200,
-        dataRepositories: [{ bucket, prefix: 'train/' }],
+        dataRepositories: [{ source: bucket, prefix: 'train/' }],
         removalPolicy,
       });
-      inputs.push(lustre.trainingInput());
+      inputs['FSx for Lustre'] = TrainingInput.fromLustre(lustre);
     }
 
     new CfnOutput(this, 'TrainingDataBucket', { value: bucket.bucketName, description: 'Put the CSV training set under train/' });
-    for (const input of inputs) {
-      const name = input.storageLabel.replace(/[^A-Za-z0-9]/g, '');
+    for (const [storage, input] of Object.entries(inputs)) {
+      const name = storage.replace(/[^A-Za-z0-9]/g, '');
       const launcher = new TrainingJobLauncher(this, `Train${name}`, {
         vpc: network.vpc,
         trainingImage: xgboostImageUri(this, '1.7-1'),
         inputs: [input],
-        outputBucket: bucket,
+        output: bucket,
         outputPrefix: `models/${name.toLowerCase()}/`,
         jobNamePrefix: `xgb-${name.toLowerCase()}`,
         hyperparameters: { objective: 'binary:logistic', num_round: '50' },
@@ -149,8 +150,8 @@ export class TrainingStorageDemoStack extends Stack {
         logEncryptionKey: key,
         removalPolicy,
       });
-      this.launchers[input.storageLabel] = launcher;
-      new CfnOutput(this, `${name}StateMachine`, { value: launcher.stateMachine.stateMachineArn, description: `Trains on ${input.storageLabel}` });
+      this.launchers[storage] = launcher;
+      new CfnOutput(this, `${name}StateMachine`, { value: launcher.stateMachine.stateMachineArn, description: `Trains on ${storage}` });
     }
   }
 }

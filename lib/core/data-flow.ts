@@ -180,6 +180,15 @@ export class DataFlow {
     return new DataFlowNode(cfnResourceOf(resource).logicalId);
   }
 
+  /**
+   * The node of `resource`, or `undefined` when it is no CloudFormation resource of the app (an
+   * imported bucket, say), which the diagram cannot draw.
+   */
+  public static tryNodeOf(resource: IConstruct): DataFlowNode | undefined {
+    const cfn = tryCfnResourceOf(resource);
+    return cfn ? new DataFlowNode(cfn.logicalId) : undefined;
+  }
+
   /** Declares an edge between two declared nodes. */
   public static edge(scope: IConstruct, options: DataFlowEdgeOptions): void {
     const recorded: RecordedDataFlowEdge = {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Names, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
 import { PropValidationError } from './validation';
 import { acknowledgeWildcards } from './wildcard-acknowledgements';
 
@@ -9,7 +9,7 @@ import { acknowledgeWildcards } from './wildcard-acknowledgements';
 export interface GrantPolicyProps {
   /** Who receives the permissions. */
   readonly grantee: iam.IGrantable;
-  /** The permissions. */
+  /** The permissions: `Allow` statements of actions on resources, with or without conditions. */
   readonly statements: iam.PolicyStatement[];
   /**
    * Why the wildcards in `statements` are needed, for example "all objects of one bucket". Each
@@ -18,10 +18,18 @@ export interface GrantPolicyProps {
    * @default - the statements have no wildcard
    */
   readonly wildcardReason?: string;
+  /**
+   * What else the grant consists of, beside the IAM policy (the Lake Formation permissions of a
+   * governed zone): `grant.applyBefore(x)` and `x.node.addDependency(grant)` wait for them too.
+   *
+   * @default - the IAM policy only
+   */
+  readonly dependables?: IDependable[];
 }
 
 /**
- * Attaches one grant's statements to the grantee's role or user as an IAM policy of their own.
+ * Grants `props.statements` to the grantee's role or user in an IAM policy of its own, and returns
+ * the `iam.Grant`, as the grant methods of aws-cdk-lib do.
  *
  * A grant of a lake zone really needs wildcards (all objects of one bucket, all tables of one
  * database: their names are not known when the stack deploys). Keeping each grant in its own
@@ -29,29 +37,89 @@ export interface GrantPolicyProps {
  * may be given elsewhere. A grantee that is not a role or user (a service principal, say) gets the
  * statements through `addToPrincipalPolicy`, which is what CDK grants do.
  *
- * Calling it again with the same `scope` and `id` returns the policy made the first time.
+ * The returned grant lists the statements (`principalStatements`) and depends on the policy (and
+ * on `dependables`): a resource that uses the access at deployment waits for it with
+ * `grant.applyBefore(resource)`. Calling it again with the same `scope` and `id` adds to the
+ * policy made the first time (identical statements are written once).
  */
-export function attachGrantPolicy(scope: Construct, id: string, props: GrantPolicyProps): iam.Policy | undefined {
+export function attachGrantPolicy(scope: Construct, id: string, props: GrantPolicyProps): iam.Grant {
+  if (props.statements.length === 0) {
+    throw new PropValidationError(scope, 'statements', [], `must grant at least one statement (grant ${id})`);
+  }
   const principal = props.grantee.grantPrincipal;
+  const extra = props.dependables ?? [];
+  const withExtra = (dependable: IDependable | undefined): IDependable | undefined =>
+    dependable && extra.length > 0 ? new DependencyGroup(dependable, ...extra) : dependable;
+  const isRole = Construct.isConstruct(principal) && 'roleName' in principal;
+  const isUser = Construct.isConstruct(principal) && 'userName' in principal;
+  let add: (statement: iam.PolicyStatement) => iam.AddToPrincipalPolicyResult;
+  if (isRole || isUser) {
+    const policy = dedicatedPolicy(scope, id, principal, isRole, props.wildcardReason);
+    add = statement => {
+      policy.addStatements(statement);
+      return { statementAdded: true, policyDependable: withExtra(policy) };
+    };
+  } else {
+    add = statement => {
+      const result = principal.addToPrincipalPolicy(statement);
+      return { statementAdded: result.statementAdded, policyDependable: withExtra(result.policyDependable) };
+    };
+  }
+  const grantee = new GrantPolicyPrincipal(principal, add);
+  return props.statements
+    .map(statement => iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions }))
+    .reduce((all, grant) => all.combine(grant));
+}
+
+/** The policy of one grant: created once per `scope` and `id`, attached to the role or user. */
+function dedicatedPolicy(scope: Construct, id: string, principal: iam.IPrincipal, isRole: boolean, wildcardReason?: string): iam.Policy {
   const existing = scope.node.tryFindChild(id);
   if (existing instanceof iam.Policy) {
     return existing;
   }
-  const isRole = Construct.isConstruct(principal) && 'roleName' in principal;
-  const isUser = Construct.isConstruct(principal) && 'userName' in principal;
-  if (!isRole && !isUser) {
-    props.statements.forEach(statement => principal.addToPrincipalPolicy(statement));
-    return undefined;
-  }
   const policy = new iam.Policy(scope, id, {
-    statements: props.statements,
     roles: isRole ? [principal as unknown as iam.IRole] : undefined,
-    users: isUser ? [principal as unknown as iam.IUser] : undefined,
+    users: isRole ? undefined : [principal as unknown as iam.IUser],
   });
-  if (props.wildcardReason) {
-    acknowledgeWildcards(policy, props.wildcardReason);
+  if (wildcardReason) {
+    acknowledgeWildcards(policy, wildcardReason);
   }
   return policy;
+}
+
+/**
+ * The grantee as `iam.Grant` sees it: the same principal, whose statements go where
+ * {@link attachGrantPolicy} decides (the grant's own policy).
+ */
+class GrantPolicyPrincipal implements iam.IPrincipal {
+  public readonly grantPrincipal: iam.IPrincipal = this;
+
+  constructor(private readonly principal: iam.IPrincipal,
+    private readonly add: (statement: iam.PolicyStatement) => iam.AddToPrincipalPolicyResult) {}
+
+  public get assumeRoleAction(): string {
+    return this.principal.assumeRoleAction;
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return this.principal.policyFragment;
+  }
+
+  public get principalAccount(): string | undefined {
+    return this.principal.principalAccount;
+  }
+
+  public addToPolicy(statement: iam.PolicyStatement): boolean {
+    return this.add(statement).statementAdded;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    return this.add(statement);
+  }
+
+  public toString(): string {
+    return this.principal.toString();
+  }
 }
 
 /** The ARN that names a principal in a Lake Formation grant: a role's or a user's. */

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,16 +10,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
+import { StateMachineJob } from '../core/state-machine-job';
 import { check, checkInteger } from '../core/validation';
-import { DataLakeZone } from '../storage/data-lake-zone';
+import { IDataLakeZone } from '../storage/data-lake-zone';
 import { DmsAccountRoles } from './dms-account-roles';
-import { assumedBy, declareStateMachineCalls, viaService } from '../rehearsal/declarations';
+import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** Source engines this construct reads with Secrets Manager credentials. */
@@ -82,7 +83,7 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
   /** The database to read. */
   readonly source: DatabaseSource;
   /** The lake zone DMS writes Parquet files into (usually `raw`). */
-  readonly target: DataLakeZone;
+  readonly target: IDataLakeZone;
   /**
    * The folder of the zone DMS writes to, ending with `/`; DMS adds `<schema>/<table>/` and, for
    * change data, the date partitions.
@@ -184,7 +185,7 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
  * machine bills per state transition. The source database and the VPC endpoints are billed
  * where they are created.
  */
-export class DatabaseIngestion extends Construct {
+export class DatabaseIngestion extends StateMachineJob {
   /** The replication instance. */
   public readonly replicationInstance: dms.CfnReplicationInstance;
   /** The replication subnet group. */
@@ -220,7 +221,7 @@ export class DatabaseIngestion extends Construct {
     const allocatedStorage = props.allocatedStorage ?? 20;
     this.validate(props, targetPrefix, migrationType, instanceClass, allocatedStorage);
     const stack = Stack.of(this);
-    const key = props.target.bucket.encryptionKey!;
+    const key = props.target.encryptionKey;
     const dmsPrincipal = new iam.CompositePrincipal(
       new iam.ServicePrincipal('dms.amazonaws.com'),
       new iam.ServicePrincipal(`dms.${stack.region}.amazonaws.com`),
@@ -285,7 +286,7 @@ export class DatabaseIngestion extends Construct {
       assumedBy: dmsPrincipal,
       description: `DMS writes Parquet under ${targetPrefix} of the ${props.target.zoneName} zone`,
     });
-    const targetPolicy = attachGrantPolicy(this, 'TargetAccess', {
+    const targetGrant = attachGrantPolicy(this, 'TargetAccess', {
       grantee: this.targetRole,
       statements: targetStatements(props.target.bucket, key, targetPrefix),
       wildcardReason: `DMS writes one folder per table under \`${targetPrefix}\` of the ${props.target.zoneName} zone (\`<bucket>/${targetPrefix}*\`), `
@@ -311,7 +312,7 @@ export class DatabaseIngestion extends Construct {
         expectedBucketOwner: stack.account,
       },
     });
-    this.targetEndpoint.node.addDependency(targetPolicy ?? this.targetRole);
+    this.targetEndpoint.node.addDependency(targetGrant);
 
     // 5. The replication task, logging to the log group DMS names after the instance. Created
     //    here, it is encrypted and expires; DMS would create it with neither.
@@ -357,9 +358,8 @@ export class DatabaseIngestion extends Construct {
     });
 
     // 6. The state machine that runs the task.
-    this.stateMachine = this.createStateMachine(props, migrationType);
-    this.declareRuntimeCalls(props, targetPrefix, targetPolicy, port);
-    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
+    this.stateMachine = this.runTaskStateMachine(props, migrationType);
+    this.declareRuntimeCalls(props, targetPrefix, targetGrant, port);
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {
         description: `Runs the DMS ingestion of ${this.node.path}`,
@@ -370,9 +370,9 @@ export class DatabaseIngestion extends Construct {
   }
 
   /** What DMS and Step Functions do with the roles of the ingestion, what they must refuse, and what must exist first. */
-  private declareRuntimeCalls(props: DatabaseIngestionProps, targetPrefix: string, targetPolicy: iam.Policy | undefined, port: number): void {
+  private declareRuntimeCalls(props: DatabaseIngestionProps, targetPrefix: string, targetGrant: iam.Grant, port: number): void {
     const bucket = props.target.bucket;
-    const key = bucket.encryptionKey!;
+    const key = props.target.encryptionKey;
     const object = `${targetPrefix}public/orders/LOAD00000001.parquet`;
     const target = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Prerequisites';
     const secrets = 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html';
@@ -400,17 +400,12 @@ export class DatabaseIngestion extends Construct {
     const logging = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html';
     rehearsal.createsBefore(
       { description: 'the task logs into the log group named after its instance, which must not be created by DMS first', first: this.taskLogGroup, then: this.replicationTask, source: logging },
-      { description: 'DMS tests the target endpoint with its role', first: targetPolicy ?? this.targetRole, then: this.targetEndpoint, source: target },
+      ...Dependable.of(targetGrant).dependencyRoots.map(first => ({ description: 'DMS tests the target endpoint with its role', first, then: this.targetEndpoint, source: target })),
       { description: 'DMS reads the secret with its role', first: this.secretAccessRole, then: this.sourceEndpoint, source: secrets },
     );
   }
 
-  /** Lets `grantee` start (and stop) the ingestion state machine. */
-  public grantStart(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
-  }
-
-  private createStateMachine(props: DatabaseIngestionProps, migrationType: MigrationType): sfn.StateMachine {
+  private runTaskStateMachine(props: DatabaseIngestionProps, migrationType: MigrationType): sfn.StateMachine {
     const taskArn = this.replicationTask.ref;
     const describe = (id: string) => new tasks.CallAwsService(this, id, {
       service: 'databasemigration',
@@ -466,25 +461,15 @@ export class DatabaseIngestion extends Construct {
         start('ReloadTarget', 'reload-target').next(wait))
       .otherwise(notStartable));
 
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      encryptionKey: this.logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(props),
-    });
-    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    return this.createStateMachine('StateMachine', {
+      definition,
       comment: `Runs the DMS task of ${this.node.path}: start, wait, report failure`,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: props.timeout ?? Duration.hours(6),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-    });
-    declareStateMachineCalls(stateMachine);
-    Validations.of(stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dms:DescribeReplicationTasks has no resource type and the CloudWatch Logs delivery and X-Ray actions of Step Functions only accept `*`; '
-        + 'StartReplicationTask is limited to this task',
-    });
-    return stateMachine;
+      encryptionKey: this.logKey,
+      removalPolicy: dataRemovalPolicy(props),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      taskWildcardReason: 'dms:DescribeReplicationTasks has no resource type; StartReplicationTask is limited to this task',
+    }).stateMachine;
   }
 
   /**

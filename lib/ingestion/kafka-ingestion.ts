@@ -387,7 +387,7 @@ export class KafkaIngestion extends Construct {
    *
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
    */
-  public grantProduce(producer: iam.IGrantable): iam.Policy | undefined {
+  public grantWrite(producer: iam.IGrantable): iam.Grant {
     return attachGrantPolicy(this, `Produce${granteeId(this, producer)}`, {
       grantee: producer,
       statements: [

@@ -17,7 +17,7 @@ import { bucketRefusals } from '../rehearsal/common-calls';
 import { viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { check, checkInteger, checkLength } from '../core/validation';
-import { DataLakeZone } from '../storage/data-lake-zone';
+import { IDataLakeZone, isDataLakeZone } from '../storage/data-lake-zone';
 import { validateFirehosePrefix } from './firehose-prefix';
 
 /** Hive-style time partitions (`year=/month=/day=/hour=`), evaluated by Firehose at delivery (UTC). */
@@ -36,11 +36,11 @@ export enum LakeDataFormat {
 /** How Firehose delivers records into the data lake: shared by every Firehose-based ingestion construct. */
 export interface LakeDeliveryOptions extends DataRetentionProps {
   /** The lake zone (or any bucket) the records are delivered to. */
-  readonly destination: DataLakeZone | s3.IBucket;
+  readonly destination: IDataLakeZone | s3.IBucket;
   /**
    * The KMS key that encrypts the delivered objects.
    *
-   * @default - the destination bucket's own key (`bucket.encryptionKey`); required for a bucket without one
+   * @default - the zone's key, or the destination bucket's own key (`bucket.encryptionKey`); required for a bucket without one
    */
   readonly destinationKey?: kms.IKey;
   /**
@@ -133,8 +133,9 @@ export interface LakeTarget {
 
 /** Resolves the destination of `options` to a bucket and the key that encrypts its objects. */
 export function lakeTarget(scope: IConstruct, options: LakeDeliveryOptions): LakeTarget {
-  const bucket = options.destination instanceof DataLakeZone ? options.destination.bucket : options.destination;
-  const key = options.destinationKey ?? bucket.encryptionKey;
+  const destination = options.destination;
+  const bucket = isDataLakeZone(destination) ? destination.bucket : destination;
+  const key = options.destinationKey ?? (isDataLakeZone(destination) ? destination.encryptionKey : destination.encryptionKey);
   check(key !== undefined, scope, 'destinationKey', undefined,
     'must be given when the destination bucket has no KMS key of its own (the library writes the lake encrypted with a customer-managed key)');
   return { bucket, key: key! };
@@ -407,7 +408,7 @@ export class LakeS3Destination implements firehose.IDestination {
         source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-glue',
       });
     }
-    if (!(this.options.destination instanceof DataLakeZone)) {
+    if (!isDataLakeZone(this.options.destination)) {
       // A lake zone declares its own refusals.
       rehearsal.denies(...bucketRefusals(scope, bucket, role, `the objects of ${bucket.node.path}`));
     }

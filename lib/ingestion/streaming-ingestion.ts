@@ -185,7 +185,7 @@ export class StreamingIngestion extends Construct {
    *
    * @see https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html
    */
-  public grantWrite(producer: iam.IGrantable): iam.Policy | undefined {
+  public grantWrite(producer: iam.IGrantable): iam.Grant {
     const statements = [new iam.PolicyStatement({
       actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
       resources: [this.stream.streamArn],
@@ -200,7 +200,7 @@ export class StreamingIngestion extends Construct {
    * Lets `consumer` read the stream with shard iterators (`GetRecords`) and decrypt its records,
    * in a policy of its own.
    */
-  public grantRead(consumer: iam.IGrantable): iam.Policy | undefined {
+  public grantRead(consumer: iam.IGrantable): iam.Grant {
     const statements = [new iam.PolicyStatement({
       actions: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
       resources: [this.stream.streamArn],

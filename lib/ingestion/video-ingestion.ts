@@ -111,7 +111,7 @@ export class VideoIngestion extends Construct {
    * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-iam.html
    * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html
    */
-  public grantWrite(producer: iam.IGrantable): iam.Policy | undefined {
+  public grantWrite(producer: iam.IGrantable): iam.Grant {
     this.declareCalls(producer.grantPrincipal, ['kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia'], 'kms:GenerateDataKey');
     return attachGrantPolicy(this, `Write${granteeId(this, producer)}`, {
       grantee: producer,
@@ -126,7 +126,7 @@ export class VideoIngestion extends Construct {
    * Lets `consumer` (a SageMaker, Rekognition or application role) read media live or stored:
    * `GetMedia`, HLS and DASH sessions, clips, fragment lists, and decrypt with the stream's key.
    */
-  public grantRead(consumer: iam.IGrantable): iam.Policy | undefined {
+  public grantRead(consumer: iam.IGrantable): iam.Grant {
     this.declareCalls(consumer.grantPrincipal, ['kinesisvideo:GetDataEndpoint', 'kinesisvideo:GetMedia', 'kinesisvideo:GetHLSStreamingSessionURL'], 'kms:Decrypt');
     return attachGrantPolicy(this, `Read${granteeId(this, consumer)}`, {
       grantee: consumer,

@@ -3,7 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
 import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
@@ -64,6 +64,146 @@ export interface DataLakeZoneProps extends DataRetentionProps {
 }
 
 /**
+ * A zone of a data lake, as every consumer of the library takes it: a bucket for its objects, the
+ * customer-managed key that encrypts them, and a Glue database for its tables. Make one with
+ * `DataLake` (its `zones`), or bring an existing bucket, key and database with
+ * {@link DataLakeZone.fromZoneAttributes}.
+ */
+export interface IDataLakeZone extends IConstruct {
+  /** The zone's name, such as `raw`, `curated` or `analytics`. */
+  readonly zoneName: string;
+  /** The zone's bucket. */
+  readonly bucket: s3.IBucket;
+  /** The customer-managed KMS key that encrypts the zone's objects. */
+  readonly encryptionKey: kms.IKey;
+  /** The name of the zone's Glue database. */
+  readonly databaseName: string;
+  /** The ARNs of the zone's Glue database and of its tables. */
+  readonly databaseArns: string[];
+  /** The ARNs of the Glue Data Catalog, the zone's database and its tables. */
+  readonly catalogArns: string[];
+  /**
+   * Whether the zone is governed by Lake Formation. Then `grantRead` and `grantReadWrite` give Lake
+   * Formation permissions and no bucket permission: a service that reads or writes the bucket
+   * directly with its own role (a Glue crawler or job, DMS) also needs bucket statements.
+   */
+  readonly lakeFormationGoverned: boolean;
+  /** Lets `grantee` read the zone: its tables in the catalog and the objects behind them. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+  /** Lets `grantee` read and write the zone's objects and create and change its tables. */
+  grantReadWrite(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** An existing bucket, key and Glue database, to use as a zone: see {@link DataLakeZone.fromZoneAttributes}. */
+export interface DataLakeZoneAttributes {
+  /** The bucket of the zone's objects. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The customer-managed KMS key of the bucket's objects.
+   *
+   * @default - the bucket's own `encryptionKey`; required when the bucket has none
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** The name of the zone's Glue database (lower-case letters, digits and underscores). */
+  readonly databaseName: string;
+  /**
+   * The zone's name, used in descriptions and external schema names.
+   *
+   * @default - the construct id, in lower case
+   */
+  readonly zoneName?: string;
+}
+
+/**
+ * Whether `x` is a lake zone (any {@link IDataLakeZone}, from this copy of the library or another),
+ * judged by its members rather than by its class.
+ */
+export function isDataLakeZone(x: unknown): x is IDataLakeZone {
+  return typeof x === 'object' && x !== null && 'zoneName' in x && 'databaseName' in x && 'bucket' in x
+    && typeof (x as IDataLakeZone).grantRead === 'function' && typeof (x as IDataLakeZone).grantReadWrite === 'function';
+}
+
+/** The grants every zone has, made or imported. */
+abstract class DataLakeZoneBase extends Construct implements IDataLakeZone {
+  public abstract readonly zoneName: string;
+  public abstract readonly bucket: s3.IBucket;
+  public abstract readonly encryptionKey: kms.IKey;
+  public abstract readonly databaseName: string;
+  /** The Lake Formation governance of the zone's lake, when it is governed. */
+  public abstract readonly governance?: LakeFormationGovernance;
+
+  public get lakeFormationGoverned(): boolean {
+    return this.governance !== undefined;
+  }
+
+  public get catalogArns(): string[] {
+    return [catalogArn(this), ...this.databaseArns];
+  }
+
+  public get databaseArns(): string[] {
+    const stack = Stack.of(this);
+    return [
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/*` }),
+    ];
+  }
+
+  /**
+   * Lets `grantee` read the zone: its tables in the catalog and the objects behind them.
+   *
+   * Without Lake Formation: IAM permissions on the bucket's objects, the key and the catalog.
+   * With Lake Formation: `DESCRIBE` on the database and `SELECT`/`DESCRIBE` on all its tables, plus
+   * the IAM permissions Lake Formation still requires (`lakeformation:GetDataAccess` and the Glue
+   * catalog reads); integrated engines then read the objects with credentials that Lake Formation
+   * vends, and `grantee` needs no bucket permission. `grantee` must then be an IAM role or user.
+   *
+   * The IAM permissions go into a policy of their own (see `attachGrantPolicy`); the returned grant
+   * also depends on the Lake Formation permissions, so that `grant.applyBefore(x)` waits for both.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const permissions = this.governance ? [
+      this.governance.addDatabasePermissions(this, grantee, this.databaseName, ['DESCRIBE']),
+      this.governance.addTablePermissions(this, grantee, this.databaseName, ['SELECT', 'DESCRIBE']),
+    ] : [];
+    return this.grantCatalogAndObjects(`Read${granteeId(this, grantee)}`, grantee, CATALOG_READ_ACTIONS,
+      objectReadStatements(this.bucket, this.encryptionKey), permissions);
+  }
+
+  /**
+   * Lets `grantee` read and write the zone's objects and create and change its tables.
+   *
+   * With Lake Formation: `CREATE_TABLE`, `ALTER` and `DESCRIBE` on the database, `SELECT`,
+   * `INSERT`, `DELETE`, `ALTER` and `DESCRIBE` on all its tables, and `DATA_LOCATION_ACCESS` on the
+   * zone's location (needed to create tables that point at it). Services that write objects
+   * directly rather than through Lake Formation (Firehose, DMS) need `bucket` grants instead.
+   */
+  public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+    const permissions = this.governance ? [
+      this.governance.addDatabasePermissions(this, grantee, this.databaseName, ['CREATE_TABLE', 'ALTER', 'DESCRIBE']),
+      this.governance.addTablePermissions(this, grantee, this.databaseName, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']),
+      this.governance.addDataLocationPermission(this, grantee, this.bucket),
+    ] : [];
+    return this.grantCatalogAndObjects(`Write${granteeId(this, grantee)}`, grantee, [...CATALOG_READ_ACTIONS, ...CATALOG_WRITE_ACTIONS],
+      objectReadWriteStatements(this.bucket, this.encryptionKey), permissions);
+  }
+
+  private grantCatalogAndObjects(id: string, grantee: iam.IGrantable, catalogActions: string[], objectStatements: iam.PolicyStatement[],
+    permissions: IDependable[]): iam.Grant {
+    const catalog = new iam.PolicyStatement({ actions: catalogActions, resources: this.catalogArns });
+    return attachGrantPolicy(this, id, {
+      grantee,
+      statements: this.governance ? [catalog, this.governance.dataAccessStatement()] : [catalog, ...objectStatements],
+      dependables: permissions,
+      wildcardReason: this.governance
+        ? `all tables of the ${this.zoneName} zone's database (\`table/${this.databaseName}/*\`): crawlers and jobs create them after deployment; `
+          + 'lakeformation:GetDataAccess only accepts `*`, and Lake Formation grants decide what it vends'
+        : `all tables of the ${this.zoneName} zone's database and all objects of its bucket (\`table/${this.databaseName}/*\`, \`<bucket>/*\`): `
+          + 'crawlers and jobs create them after deployment',
+    });
+  }
+}
+
+/**
  * One zone of a data lake: a bucket for its objects and a Glue database for its tables.
  *
  * Zones separate data by how refined it is. The raw zone keeps what the sources sent, unchanged,
@@ -75,11 +215,23 @@ export interface DataLakeZoneProps extends DataRetentionProps {
  * Cost at idle: nothing beyond storage (S3 bills per GB-month and per request; the Glue Data
  * Catalog is free for the first million objects).
  */
-export class DataLakeZone extends Construct {
+export class DataLakeZone extends DataLakeZoneBase {
+  /**
+   * An existing bucket, its KMS key and a Glue database, as a zone that every construct of the
+   * library accepts. Its grants are IAM grants (bucket, key and catalog); a database that Lake
+   * Formation governs also needs Lake Formation permissions, which you grant where the lake is
+   * governed.
+   */
+  public static fromZoneAttributes(scope: Construct, id: string, attrs: DataLakeZoneAttributes): IDataLakeZone {
+    return new ImportedDataLakeZone(scope, id, attrs);
+  }
+
   /** The zone's name. */
   public readonly zoneName: string;
   /** The zone's bucket. */
   public readonly bucket: s3.Bucket;
+  /** The key that encrypts the zone's objects. */
+  public readonly encryptionKey: kms.IKey;
   /** The zone's Glue database. */
   public readonly database: glue.CfnDatabase;
   /** The name of the zone's Glue database. */
@@ -88,7 +240,6 @@ export class DataLakeZone extends Construct {
   public readonly tiering: StorageTiering;
   /** The Lake Formation governance of the zone's lake, when it is governed. */
   public readonly governance?: LakeFormationGovernance;
-  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: DataLakeZoneProps) {
     super(scope, id);
@@ -97,11 +248,7 @@ export class DataLakeZone extends Construct {
     this.governance = props.governance;
     this.encryptionKey = props.encryptionKey;
     this.databaseName = props.databaseName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '_' }).toLowerCase().replace(/[^a-z0-9_]/g, '_');
-    if (!Token.isUnresolved(this.databaseName)) {
-      check(DATABASE_NAME.test(this.databaseName), this, 'databaseName', this.databaseName,
-        'must be 1 to 255 lower-case letters, digits or underscores (Athena cannot query databases with other names)');
-    }
-
+    checkDatabaseName(this, this.databaseName);
     const tiering = props.tiering.render(this, 'tiering');
     this.bucket = new SecureBucket(this, 'Bucket', {
       encryptionKey: props.encryptionKey,
@@ -138,82 +285,57 @@ export class DataLakeZone extends Construct {
     const reader = props.governance?.dataAccessRole ?? new iam.AccountRootPrincipal();
     Rehearsal.of(this).denies(...bucketRefusals(this, this.bucket, reader, `the ${this.zoneName} zone's objects`));
   }
+}
 
-  /**
-   * Whether the zone is governed by Lake Formation. Then `grantRead` and `grantWrite` give Lake
-   * Formation permissions and no bucket permission: a service that reads or writes the bucket
-   * directly with its own role (a Glue crawler or job, DMS) also needs bucket statements.
-   */
-  public get lakeFormationGoverned(): boolean {
-    return this.governance !== undefined;
+/** A zone made of an existing bucket, key and Glue database. */
+class ImportedDataLakeZone extends DataLakeZoneBase {
+  public readonly zoneName: string;
+  public readonly bucket: s3.IBucket;
+  public readonly encryptionKey: kms.IKey;
+  public readonly databaseName: string;
+  public readonly governance = undefined;
+
+  constructor(scope: Construct, id: string, attrs: DataLakeZoneAttributes) {
+    super(scope, id);
+    this.zoneName = attrs.zoneName ?? id.toLowerCase();
+    this.bucket = attrs.bucket;
+    const key = attrs.encryptionKey ?? attrs.bucket.encryptionKey;
+    check(key !== undefined, this, 'encryptionKey', undefined,
+      'must be given when the bucket has no KMS key of its own (`bucket.encryptionKey`): every zone is encrypted with a customer-managed key');
+    this.encryptionKey = key!;
+    this.databaseName = attrs.databaseName;
+    checkDatabaseName(this, this.databaseName);
   }
+}
 
-  /** The ARNs of the Glue catalog, this zone's database and its tables. */
-  public get catalogArns(): string[] {
-    return [catalogArn(this), ...this.databaseArns];
-  }
-
-  /** The ARNs of this zone's Glue database and its tables. */
-  public get databaseArns(): string[] {
-    const stack = Stack.of(this);
-    return [
-      stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
-      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/*` }),
-    ];
-  }
-
-  /**
-   * Lets `grantee` read the zone: its tables in the catalog and the objects behind them.
-   *
-   * Without Lake Formation: IAM permissions on the bucket's objects, the key and the catalog.
-   * With Lake Formation: `DESCRIBE` on the database and `SELECT`/`DESCRIBE` on all its tables, plus
-   * the IAM permissions Lake Formation still requires (`lakeformation:GetDataAccess` and the Glue
-   * catalog reads); integrated engines then read the objects with credentials that Lake Formation
-   * vends, and `grantee` needs no bucket permission. `grantee` must then be an IAM role or user.
-   *
-   * The IAM permissions go into a policy of their own (see `attachGrantPolicy`).
-   */
-  public grantRead(grantee: iam.IGrantable): iam.Policy | undefined {
-    if (this.governance) {
-      this.governance.grantDatabase(this, grantee, this.databaseName, ['DESCRIBE']);
-      this.governance.grantTables(this, grantee, this.databaseName, ['SELECT', 'DESCRIBE']);
-    }
-    return this.attachPolicy(`Read${granteeId(this, grantee)}`, grantee, CATALOG_READ_ACTIONS, objectReadStatements(this.bucket, this.encryptionKey));
-  }
-
-  /**
-   * Lets `grantee` read and write the zone's objects and create and change its tables.
-   *
-   * With Lake Formation: `CREATE_TABLE`, `ALTER` and `DESCRIBE` on the database, `SELECT`,
-   * `INSERT`, `DELETE`, `ALTER` and `DESCRIBE` on all its tables, and `DATA_LOCATION_ACCESS` on the
-   * zone's location (needed to create tables that point at it). Services that write objects
-   * directly rather than through Lake Formation (Firehose, DMS) need `bucket` grants instead.
-   */
-  public grantWrite(grantee: iam.IGrantable): iam.Policy | undefined {
-    if (this.governance) {
-      this.governance.grantDatabase(this, grantee, this.databaseName, ['CREATE_TABLE', 'ALTER', 'DESCRIBE']);
-      this.governance.grantTables(this, grantee, this.databaseName, ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE']);
-      this.governance.grantDataLocation(this, grantee, this.bucket);
-    }
-    return this.attachPolicy(`Write${granteeId(this, grantee)}`, grantee, [...CATALOG_READ_ACTIONS, ...CATALOG_WRITE_ACTIONS],
-      objectReadWriteStatements(this.bucket, this.encryptionKey));
-  }
-
-  private attachPolicy(id: string, grantee: iam.IGrantable, catalogActions: string[], objectStatements: iam.PolicyStatement[]) {
-    const catalog = new iam.PolicyStatement({ actions: catalogActions, resources: this.catalogArns });
-    return attachGrantPolicy(this, id, {
-      grantee,
-      statements: this.governance ? [catalog, this.governance.dataAccessStatement()] : [catalog, ...objectStatements],
-      wildcardReason: this.governance
-        ? `all tables of the ${this.zoneName} zone's database (\`table/${this.databaseName}/*\`): crawlers and jobs create them after deployment; `
-          + 'lakeformation:GetDataAccess only accepts `*`, and Lake Formation grants decide what it vends'
-        : `all tables of the ${this.zoneName} zone's database and all objects of its bucket (\`table/${this.databaseName}/*\`, \`<bucket>/*\`): `
-          + 'crawlers and jobs create them after deployment',
-    });
+/** Athena, Glue and Spark accept database names of lower-case letters, digits and underscores. */
+function checkDatabaseName(scope: IConstruct, databaseName: string): void {
+  if (!Token.isUnresolved(databaseName)) {
+    check(DATABASE_NAME.test(databaseName), scope, 'databaseName', databaseName,
+      'must be 1 to 255 lower-case letters, digits or underscores (Athena cannot query databases with other names)');
   }
 }
 
 /** The ARN of the Glue Data Catalog of the account and region of `scope`. */
 export function catalogArn(scope: Construct): string {
   return Stack.of(scope).formatArn({ service: 'glue', resource: 'catalog' });
+}
+
+/** The bucket of a zone or of a bucket, with the key of its objects (a bucket's own key, if it has one). */
+export interface ObjectLocation {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The KMS key of its objects.
+   *
+   * @default - none known (an imported bucket without `encryptionKey`)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** The bucket and key of `location`: a lake zone's, or a bucket's own. */
+export function objectLocation(location: IDataLakeZone | s3.IBucket): ObjectLocation {
+  return isDataLakeZone(location)
+    ? { bucket: location.bucket, encryptionKey: location.encryptionKey }
+    : { bucket: location, encryptionKey: location.encryptionKey };
 }

@@ -144,19 +144,21 @@ export class DataLake extends Construct {
   /**
    * Grants `grantee` Lake Formation permissions on every database or table of the lake whose
    * LF-tags match `grant.expression`, plus the IAM permissions to read the lake's catalog and get
-   * data credentials. Needs `lakeFormation`.
+   * data credentials (in a policy of their own). Needs `lakeFormation`. The returned grant depends
+   * on the Lake Formation permission too.
    */
-  public grantOnTags(grantee: iam.IGrantable, grant: TagGrant): iam.Policy | undefined {
+  public grantOnTags(grantee: iam.IGrantable, grant: TagGrant): iam.Grant {
     if (!this.governance) {
       throw new PropValidationError(this, 'lakeFormation', undefined, 'must be set to grant on LF-tags');
     }
-    this.governance.grantOnTags(this, grantee, grant);
+    const permission = this.governance.addTagPermissions(this, grantee, grant);
     return attachGrantPolicy(this, `TagGrants${granteeId(this, grantee)}`, {
       grantee,
       statements: [
         new iam.PolicyStatement({ actions: CATALOG_READ_ACTIONS, resources: [catalogArn(this), ...this.zones.flatMap(zone => zone.databaseArns)] }),
         this.governance.dataAccessStatement(),
       ],
+      dependables: [permission],
       wildcardReason: 'tag grants cover all tables of the lake\'s databases (`table/<database>/*`), created after deployment; '
         + 'lakeformation:GetDataAccess only accepts `*`, and Lake Formation grants decide what it vends',
     });

@@ -7,7 +7,7 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { Rehearsal } from '../rehearsal/expectations';
-import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, fileSystemTrainingInput } from '../training/training-input';
+import { checkAbsolutePath } from '../core/paths';
 
 /** A user or team with its own directory (an EFS access point) on an {@link EfsTrainingStorage}. */
 export interface EfsWorkspace {
@@ -78,6 +78,21 @@ export interface EfsTrainingStorageProps extends DataRetentionProps {
 const MAX_POSIX_ID = 4_294_967_295;
 
 /**
+ * An EFS file system that SageMaker training jobs can mount: what `TrainingInput.fromEfs` reads.
+ * An {@link EfsTrainingStorage} is one.
+ */
+export interface IEfsTrainingStorage {
+  /** The file system. */
+  readonly fileSystem: efs.IFileSystem;
+  /** The subnets of its mount targets, where training jobs run. */
+  readonly subnets: ec2.ISubnet[];
+  /** The security group the file system admits training jobs with. */
+  readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /** The directory training jobs read by default, absolute in the file system. */
+  readonly trainingDataPath: string;
+}
+
+/**
  * Amazon EFS for training input and for data scientists' shared home directories.
  *
  * EFS is an elastic NFS file system reachable from every AZ of a VPC. The notes' scenario: data
@@ -110,7 +125,7 @@ const MAX_POSIX_ID = 4_294_967_295;
  * @see https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html (default policy, anonymous clients)
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
  */
-export class EfsTrainingStorage extends Construct {
+export class EfsTrainingStorage extends Construct implements IEfsTrainingStorage {
   /** The file system. */
   public readonly fileSystem: efs.FileSystem;
   /** The access points, by workspace name. */
@@ -123,7 +138,8 @@ export class EfsTrainingStorage extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The training data directory. */
   public readonly trainingDataPath: string;
-  private readonly subnets: ec2.ISubnet[];
+  /** The subnets of the mount targets. */
+  public readonly subnets: ec2.ISubnet[];
 
   constructor(scope: Construct, id: string, props: EfsTrainingStorageProps) {
     super(scope, id);
@@ -193,24 +209,6 @@ export class EfsTrainingStorage extends Construct {
     });
     this.accessPoints[workspace.name] = accessPoint;
     return accessPoint;
-  }
-
-  /**
-   * The training input that mounts this file system: `FileSystemDataSource` of type `EFS`, in
-   * `File` mode, with the mount targets' subnets and the training security group.
-   */
-  public trainingInput(options: FileSystemTrainingInputOptions = {}): TrainingInput {
-    const directoryPath = options.directoryPath ?? this.trainingDataPath;
-    checkAbsolutePath(this, 'directoryPath', directoryPath);
-    return fileSystemTrainingInput({
-      fileSystemType: 'EFS',
-      fileSystemId: this.fileSystem.fileSystemId,
-      directoryPath,
-      storageLabel: 'EFS',
-      fileSystem: this.fileSystem,
-      subnets: this.subnets,
-      securityGroup: this.trainingSecurityGroup,
-    }, options);
   }
 
   private validateWorkspace(prop: string, workspace: EfsWorkspace): void {

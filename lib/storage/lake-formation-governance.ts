@@ -127,7 +127,6 @@ export class LakeFormationGovernance extends Construct {
   /** The LF-tags this construct created, by key. */
   public readonly tags: Record<string, lakeformation.CfnTag> = {};
   private readonly tagValues: Record<string, string[]>;
-  private readonly grantsByGrantee = new Map<string, lakeformation.CfnPrincipalPermissions[]>();
   private last: CfnResource;
   /** The one data-flow node of the governance: Lake Formation grants, it stores nothing. */
   private readonly flowNode: DataFlowNode;
@@ -211,14 +210,6 @@ export class LakeFormationGovernance extends Construct {
   }
 
   /**
-   * The Lake Formation grants made so far to `grantee`. Whatever uses the grantee's access at
-   * deployment (a custom resource that queries the lake) must depend on them.
-   */
-  public grantsOf(grantee: iam.IGrantable): lakeformation.CfnPrincipalPermissions[] {
-    return [...(this.grantsByGrantee.get(granteeId(this, grantee)) ?? [])];
-  }
-
-  /**
    * The IAM permission every Lake Formation principal needs to receive data credentials.
    * `lakeformation:GetDataAccess` has no resource type: it can only be granted on `*`; what the
    * principal may read is decided by the Lake Formation grants.
@@ -227,21 +218,26 @@ export class LakeFormationGovernance extends Construct {
     return new iam.PolicyStatement({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] });
   }
 
-  /** Grants `permissions` on the database `databaseName`. */
-  public grantDatabase(scope: IConstruct, grantee: iam.IGrantable, databaseName: string, permissions: DatabasePermission[]): void {
-    this.grant(scope, grantee, `Database${databaseName}`, { database: { catalogId: this.catalogId, name: databaseName } }, permissions);
+  /**
+   * Gives `grantee` the Lake Formation `permissions` on the database `databaseName`. (A building
+   * block of the zones' `grantRead` and `grantReadWrite`, which add the IAM side.)
+   */
+  public addDatabasePermissions(scope: IConstruct, grantee: iam.IGrantable, databaseName: string,
+    permissions: DatabasePermission[]): lakeformation.CfnPrincipalPermissions {
+    return this.grant(scope, grantee, `Database${databaseName}`, { database: { catalogId: this.catalogId, name: databaseName } }, permissions);
   }
 
-  /** Grants `permissions` on all tables, present and future, of the database `databaseName`. */
-  public grantTables(scope: IConstruct, grantee: iam.IGrantable, databaseName: string, permissions: TablePermission[]): void {
-    this.grant(scope, grantee, `Tables${databaseName}`, {
+  /** Gives `grantee` the Lake Formation `permissions` on all tables, present and future, of the database `databaseName`. */
+  public addTablePermissions(scope: IConstruct, grantee: iam.IGrantable, databaseName: string,
+    permissions: TablePermission[]): lakeformation.CfnPrincipalPermissions {
+    return this.grant(scope, grantee, `Tables${databaseName}`, {
       table: { catalogId: this.catalogId, databaseName, tableWildcard: {} },
     }, permissions);
   }
 
-  /** Grants `DATA_LOCATION_ACCESS` on a registered bucket: the right to create tables that point at it. */
-  public grantDataLocation(scope: IConstruct, grantee: iam.IGrantable, bucket: s3.IBucket): void {
-    this.grant(scope, grantee, `Location${Names.nodeUniqueId(bucket.node)}`, {
+  /** Gives `grantee` `DATA_LOCATION_ACCESS` on a registered bucket: the right to create tables that point at it. */
+  public addDataLocationPermission(scope: IConstruct, grantee: iam.IGrantable, bucket: s3.IBucket): lakeformation.CfnPrincipalPermissions {
+    return this.grant(scope, grantee, `Location${Names.nodeUniqueId(bucket.node)}`, {
       dataLocation: { catalogId: this.catalogId, resourceArn: bucket.bucketArn },
     }, ['DATA_LOCATION_ACCESS']);
   }
@@ -258,10 +254,11 @@ export class LakeFormationGovernance extends Construct {
   }
 
   /**
-   * Grants `permissions` on every database or table whose LF-tags match `grant.expression`: new
-   * databases tagged the same way are covered without a new grant.
+   * Gives `grantee` the Lake Formation permissions of `grant` on every database or table whose
+   * LF-tags match `grant.expression`: new databases tagged the same way are covered without a new
+   * grant. (A building block of `DataLake.grantOnTags`, which adds the IAM side.)
    */
-  public grantOnTags(scope: IConstruct, grantee: iam.IGrantable, grant: TagGrant): void {
+  public addTagPermissions(scope: IConstruct, grantee: iam.IGrantable, grant: TagGrant): lakeformation.CfnPrincipalPermissions {
     const keys = Object.keys(grant.expression);
     checkCount(scope, 'expression', keys.length, { min: 1, why: 'an LF-tag expression matches on at least one LF-tag' }, 'LF-tags');
     keys.forEach(key => {
@@ -273,7 +270,7 @@ export class LakeFormationGovernance extends Construct {
     grant.permissions.forEach(permission => check(allowed.includes(permission), scope, 'permissions', permission,
       `must be one of ${allowed.join(', ')} for resourceType ${grant.resourceType} (the permissions Lake Formation accepts on an LF-tag policy of that type)`));
     const description = keys.map(key => `${key}${grant.expression[key].join('')}`).join('');
-    this.grant(scope, grantee, `${grant.resourceType}Tags${description}`, {
+    return this.grant(scope, grantee, `${grant.resourceType}Tags${description}`, {
       lfTagPolicy: {
         catalogId: this.catalogId,
         resourceType: grant.resourceType,
@@ -305,8 +302,6 @@ export class LakeFormationGovernance extends Construct {
       permissionsWithGrantOption: [],
     });
     this.chain(permission);
-    const key = granteeId(this, grantee);
-    this.grantsByGrantee.set(key, [...(this.grantsByGrantee.get(key) ?? []), permission]);
     return permission;
   }
 

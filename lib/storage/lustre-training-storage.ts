@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +11,8 @@ import { createDataKey } from '../core/secure-bucket';
 import { check, checkCount } from '../core/validation';
 import { OTHER_ACCOUNT, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal } from '../rehearsal/expectations';
-import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
+import { checkAbsolutePath, checkRelativePrefix } from '../core/paths';
+import { IDataLakeZone, objectLocation } from './data-lake-zone';
 
 /** An S3 change that FSx for Lustre imports from or exports to a linked bucket. */
 export enum LustreRepositoryEvent {
@@ -25,8 +26,11 @@ export enum LustreRepositoryEvent {
 
 /** One S3 location linked to a {@link LustreTrainingStorage}. */
 export interface LustreDataRepository {
-  /** The bucket (for a data lake zone: `zone.bucket`). Its KMS key, if any, is opened to FSx. */
-  readonly bucket: s3.IBucket;
+  /**
+   * The lake zone or bucket to link. Its KMS key (the zone's, or the bucket's own) is opened to FSx
+   * when the key is defined in this app.
+   */
+  readonly source: IDataLakeZone | s3.IBucket;
   /**
    * The linked key prefix, relative, ending with `/`.
    *
@@ -117,6 +121,25 @@ const CANNOT_CREATE_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide
 const SSE_KMS_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html';
 
 /**
+ * An FSx for Lustre file system that SageMaker training jobs can mount: what
+ * `TrainingInput.fromLustre` reads. A {@link LustreTrainingStorage} is one.
+ */
+export interface ILustreTrainingStorage {
+  /** The file system. */
+  readonly fileSystem: fsx.IFileSystem;
+  /** The id of the file system. */
+  readonly fileSystemId: string;
+  /** The mount name of the file system (SageMaker's directory paths start with it). */
+  readonly mountName: string;
+  /** The subnet of the file system (one AZ), where training jobs must run. */
+  readonly subnet: ec2.ISubnet;
+  /** The security group the file system admits training jobs with. */
+  readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /** The directory training jobs read by default, absolute in the file system (`/` for its root). */
+  readonly trainingDataPath: string;
+}
+
+/**
  * Amazon FSx for Lustre linked to an S3 location, for training input that is read many times.
  *
  * FSx for Lustre is a parallel file system whose contents can be lazy-loaded from S3: the file
@@ -168,9 +191,13 @@ const SSE_KMS_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-se
  * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/autoimport-data-repo-dra.html (the `FSx` event notification)
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
  */
-export class LustreTrainingStorage extends Construct {
+export class LustreTrainingStorage extends Construct implements ILustreTrainingStorage {
   /** The file system. */
   public readonly fileSystem: fsx.LustreFileSystem;
+  /** The id of the file system. */
+  public readonly fileSystemId: string;
+  /** The mount name of the file system. */
+  public readonly mountName: string;
   /** The data repository associations (PERSISTENT_2 only). */
   public readonly dataRepositoryAssociations: fsx.CfnDataRepositoryAssociation[] = [];
   /** The security group of the file system. */
@@ -183,7 +210,11 @@ export class LustreTrainingStorage extends Construct {
   public readonly encryptionKey?: kms.IKey;
   /** The deployment type. */
   public readonly deploymentType: fsx.LustreDeploymentType;
-  private readonly defaultDirectory: string;
+  /**
+   * The directory training jobs read by default, absolute in the file system: the first
+   * association's `fileSystemPath` for PERSISTENT_2, else the root (`/`), where the linked prefix appears.
+   */
+  public readonly trainingDataPath: string;
 
   constructor(scope: Construct, id: string, props: LustreTrainingStorageProps) {
     super(scope, id);
@@ -224,7 +255,7 @@ export class LustreTrainingStorage extends Construct {
       : undefined;
     const repositories = props.dataRepositories;
     const first = repositories[0];
-    const importPath = linkedByAssociation ? undefined : first.bucket.s3UrlForObject(first.prefix ?? '');
+    const importPath = linkedByAssociation ? undefined : objectLocation(first.source).bucket.s3UrlForObject(first.prefix ?? '');
     this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnet: subnet,
@@ -241,6 +272,9 @@ export class LustreTrainingStorage extends Construct {
       },
     });
 
+    this.fileSystemId = this.fileSystem.fileSystemId;
+    this.mountName = this.fileSystem.mountName;
+
     // The L2 admits 988–1023 from its own security group; Lustre needs only 988 and 1018–1023,
     // which the rules above admit.
     this.securityGroup.node.children
@@ -255,7 +289,7 @@ export class LustreTrainingStorage extends Construct {
         this.dataRepositoryAssociations.push(new fsx.CfnDataRepositoryAssociation(this, `DataRepository${index}`, {
           fileSystemId: this.fileSystem.fileSystemId,
           fileSystemPath: repository.fileSystemPath ?? '/data',
-          dataRepositoryPath: repository.bucket.s3UrlForObject(repository.prefix ?? ''),
+          dataRepositoryPath: objectLocation(repository.source).bucket.s3UrlForObject(repository.prefix ?? ''),
           batchImportMetaDataOnCreate: true,
           s3: {
             autoImportPolicy: { events: repository.autoImport ?? ALL_EVENTS },
@@ -264,15 +298,15 @@ export class LustreTrainingStorage extends Construct {
         }));
       });
     }
-    repositories.forEach(repository => this.openKeyToFsx(repository.bucket));
+    repositories.forEach(repository => this.openKeyToFsx(objectLocation(repository.source).encryptionKey));
     const node = DataFlow.node(this, 'FileSystemNode', {
       label: 'FSx for Lustre', detail: this.node.id, stage: DataFlowStage.STORAGE, resources: [this.fileSystem, ...this.dataRepositoryAssociations],
     });
-    repositories.forEach(repository => DataFlow.edge(this, {
-      from: DataFlow.nodeOf(repository.bucket), to: node, kind: DataFlowKind.DATA,
+    repositories.map(repository => DataFlow.tryNodeOf(objectLocation(repository.source).bucket)).forEach(bucket => bucket && DataFlow.edge(this, {
+      from: bucket, to: node, kind: DataFlowKind.DATA,
       description: 'FSx for Lustre loads the linked S3 prefix on first read (and exports back with PERSISTENT_2 associations)',
     }));
-    this.defaultDirectory = linkedByAssociation ? first.fileSystemPath ?? '/data' : '';
+    this.trainingDataPath = linkedByAssociation ? first.fileSystemPath ?? '/data' : '/';
     this.declareExpectations(repositories);
   }
 
@@ -296,8 +330,10 @@ export class LustreTrainingStorage extends Construct {
       service: 'iam', region: '', account, resource: 'role', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       resourceName: `aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${this.fileSystem.fileSystemId}`,
     }));
-    repositories.filter(repository => repository.bucket.encryptionKey).forEach(repository => {
-      const key = repository.bucket.encryptionKey as kms.IKey;
+    repositories.map(repository => objectLocation(repository.source).encryptionKey).forEach(key => {
+      if (!key) {
+        return;
+      }
       const context = viaS3(this);
       rehearsal.allows(...['kms:Decrypt', 'kms:GenerateDataKey'].map(action => ({
         description: `FSx's S3 role ${action === 'kms:Decrypt' ? 'imports' : 'exports'} objects of the linked bucket with its key, through S3`,
@@ -309,27 +345,6 @@ export class LustreTrainingStorage extends Construct {
         context: { ...context, 'kms:CallerAccount': OTHER_ACCOUNT }, source: SSE_KMS_SOURCE,
       });
     });
-  }
-
-  /**
-   * The training input that mounts this file system: `FileSystemDataSource` of type
-   * `FSxLustre`, whose directory path starts with the file system's mount name, in `File` mode,
-   * with the subnet and the security group the job must use.
-   */
-  public trainingInput(options: FileSystemTrainingInputOptions = {}): TrainingInput {
-    if (options.directoryPath !== undefined) {
-      checkAbsolutePath(this, 'directoryPath', options.directoryPath);
-    }
-    const directory = options.directoryPath === '/' ? '' : options.directoryPath ?? this.defaultDirectory;
-    return fileSystemTrainingInput({
-      fileSystemType: 'FSxLustre',
-      fileSystemId: this.fileSystem.fileSystemId,
-      directoryPath: `/${this.fileSystem.mountName}${directory}`,
-      storageLabel: 'FSx for Lustre',
-      fileSystem: this.fileSystem,
-      subnets: [this.subnet],
-      securityGroup: this.trainingSecurityGroup,
-    }, options);
   }
 
   /**
@@ -405,7 +420,7 @@ export class LustreTrainingStorage extends Construct {
     for (let i = 0; i < repositories.length; i++) {
       for (let j = i + 1; j < repositories.length; j++) {
         const [a, b] = [repositories[i], repositories[j]];
-        check(!(a.bucket === b.bucket && overlaps(a.prefix ?? '', b.prefix ?? '')), this, `dataRepositories[${j}].prefix`, b.prefix ?? '',
+        check(!(objectLocation(a.source).bucket === objectLocation(b.source).bucket && overlaps(a.prefix ?? '', b.prefix ?? '')), this, `dataRepositories[${j}].prefix`, b.prefix ?? '',
           `must not overlap dataRepositories[${i}].prefix '${a.prefix ?? ''}' in the same bucket`);
         const [pathA, pathB] = [a.fileSystemPath ?? '/data', b.fileSystemPath ?? '/data'];
         check(!overlaps(`${pathA}/`.replace('//', '/'), `${pathB}/`.replace('//', '/')), this, `dataRepositories[${j}].fileSystemPath`, pathB,
@@ -426,8 +441,7 @@ export class LustreTrainingStorage extends Construct {
    *
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html
    */
-  private openKeyToFsx(bucket: s3.IBucket): void {
-    const key = bucket.encryptionKey;
+  private openKeyToFsx(key: kms.IKey | undefined): void {
     if (!key) {
       return;
     }
@@ -448,7 +462,11 @@ export class LustreTrainingStorage extends Construct {
         },
       },
     });
-    key.addToResourcePolicy(statement, false);
+    if (!key.addToResourcePolicy(statement, true).statementAdded) {
+      Annotations.of(this).addWarningV2('@ml-data-engineering/lustre:imported-key',
+        `The key ${key.keyArn} of a linked bucket is not defined in this app: add FSx's statement for its S3 roles to its key policy `
+        + '(https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html), or FSx cannot import the objects');
+    }
   }
 }
 

@@ -1,8 +1,11 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
-import { check, checkLength } from '../core/validation';
+import { Construct, IConstruct } from 'constructs';
+import { checkAbsolutePath, checkRelativePrefix } from '../core/paths';
+import { IEfsTrainingStorage } from '../storage/efs-training-storage';
+import { IDataLakeZone, ObjectLocation, objectLocation } from '../storage/data-lake-zone';
+import { ILustreTrainingStorage } from '../storage/lustre-training-storage';
 
 /**
  * How a SageMaker training job reads an S3 channel.
@@ -18,24 +21,58 @@ export enum S3InputMode {
   PIPE = 'Pipe',
 }
 
-/**
- * One input channel of a SageMaker training job, with what the job needs to read it: the
- * `Channel` of `CreateTrainingJob` (its `DataSource` in the API's own shape), the subnets and
- * security groups a file-system input must be reached from, and the IAM statements the job's
- * execution role needs for an S3 input.
- *
- * Build one with {@link TrainingInputs.fromS3}, `LustreTrainingStorage.trainingInput()` or
- * `EfsTrainingStorage.trainingInput()`.
- *
- * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Channel.html
- */
-export interface TrainingInput {
+/** The `S3DataSource` of a channel: every object under one prefix. */
+export interface TrainingS3DataSource {
+  /** `s3://<bucket>/<prefix>`. */
+  readonly s3Uri: string;
+  /** The bucket and key the objects are read from. */
+  readonly location: ObjectLocation;
+  /** The key prefix, relative, ending with `/` (or '' for the whole bucket). */
+  readonly prefix: string;
+}
+
+/** The `FileSystemDataSource` of a channel: a directory of a file system the job mounts. */
+export interface TrainingFileSystemDataSource {
+  /** `EFS` or `FSxLustre`. */
+  readonly fileSystemType: 'EFS' | 'FSxLustre';
+  /** The file system's id. */
+  readonly fileSystemId: string;
+  /** The directory SageMaker mounts (for FSx for Lustre, it starts with the mount name). */
+  readonly directoryPath: string;
+  /** `ro` or `rw`. */
+  readonly accessMode: 'ro' | 'rw';
+  /**
+   * The file system resource, for the data-flow diagram (data read over NFS or Lustre is in no IAM policy).
+   *
+   * @default - not drawn
+   */
+  readonly resource?: IConstruct;
+}
+
+/** One of the two data sources of a channel. */
+export interface TrainingDataSource {
+  /**
+   * An S3 prefix.
+   *
+   * @default - not an S3 channel
+   */
+  readonly s3?: TrainingS3DataSource;
+  /**
+   * A file-system directory.
+   *
+   * @default - not a file-system channel
+   */
+  readonly fileSystem?: TrainingFileSystemDataSource;
+}
+
+/** What a {@link TrainingInput} gives the launcher that binds it. */
+export interface TrainingInputConfig {
   /** The channel name the algorithm reads, such as `train`. */
   readonly channelName: string;
   /** `File`, `FastFile` or `Pipe` (file systems: `File`). */
   readonly inputMode: string;
-  /** The channel's `DataSource`: `S3DataSource` or `FileSystemDataSource`. */
-  readonly dataSource: Record<string, unknown>;
+  /** Where the channel's data is. */
+  readonly dataSource: TrainingDataSource;
   /**
    * The MIME type of the data.
    *
@@ -56,101 +93,11 @@ export interface TrainingInput {
    * @default - none
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
-  /** The permissions the job's execution role needs to read the input (S3 and KMS). */
+  /** The permissions the job's execution role needs to read the input (S3 and KMS; none for a file system). */
   readonly readStatements: iam.PolicyStatement[];
-  /**
-   * The S3 location an S3 input reads, so that the launcher can declare the job's reads for the
-   * deploy rehearsal.
-   *
-   * @default - not an S3 input
-   */
-  readonly s3Location?: TrainingInputS3Location;
-  /**
-   * The file system the job mounts, for the data-flow diagram (data read over NFS or Lustre is
-   * in no IAM policy).
-   *
-   * @default - none (S3 input)
-   */
-  readonly fileSystem?: IConstruct;
 }
 
-/** The bucket and key prefix of an S3 training input. */
-export interface TrainingInputS3Location {
-  /** The bucket. */
-  readonly bucket: s3.IBucket;
-  /** The key prefix, relative, ending with `/` (or '' for the whole bucket). */
-  readonly prefix: string;
-}
-
-/** Options of a file system's `trainingInput()` (EFS, FSx for Lustre). */
-export interface FileSystemTrainingInputOptions {
-  /**
-   * The channel name.
-   *
-   * @default 'train'
-   */
-  readonly channelName?: string;
-  /**
-   * The directory to read, absolute in the file system.
-   *
-   * @default - the file system's training data directory
-   */
-  readonly directoryPath?: string;
-  /**
-   * Whether the job may write to the directory.
-   *
-   * @default false
-   */
-  readonly writable?: boolean;
-  /**
-   * The MIME type of the data.
-   *
-   * @default 'text/csv'
-   */
-  readonly contentType?: string;
-}
-
-/** What a file system tells {@link fileSystemTrainingInput} about itself. */
-export interface FileSystemInputTarget {
-  /** `EFS` or `FSxLustre`. */
-  readonly fileSystemType: 'EFS' | 'FSxLustre';
-  /** The file system's id. */
-  readonly fileSystemId: string;
-  /** The directory path SageMaker mounts (for FSx for Lustre it starts with the mount name). */
-  readonly directoryPath: string;
-  /** A short name of the storage. */
-  readonly storageLabel: string;
-  /** The subnets the job must run in. */
-  readonly subnets: ec2.ISubnet[];
-  /** The security group the file system admits. */
-  readonly securityGroup: ec2.ISecurityGroup;
-  /** The file system construct (its default child is the CloudFormation resource). */
-  readonly fileSystem: IConstruct;
-}
-
-/** A `File`-mode training input that mounts a file system (`FileSystemDataSource`). */
-export function fileSystemTrainingInput(target: FileSystemInputTarget, options: FileSystemTrainingInputOptions): TrainingInput {
-  return {
-    channelName: options.channelName ?? 'train',
-    inputMode: 'File',
-    contentType: options.contentType ?? 'text/csv',
-    storageLabel: target.storageLabel,
-    fileSystem: target.fileSystem,
-    dataSource: {
-      FileSystemDataSource: {
-        FileSystemId: target.fileSystemId,
-        FileSystemType: target.fileSystemType,
-        DirectoryPath: target.directoryPath,
-        FileSystemAccessMode: options.writable ? 'rw' : 'ro',
-      },
-    },
-    subnets: target.subnets,
-    securityGroups: [target.securityGroup],
-    readStatements: [],
-  };
-}
-
-/** Options of {@link TrainingInputs.fromS3}. */
+/** Options of {@link TrainingInput.fromS3}. */
 export interface S3TrainingInputOptions {
   /**
    * The key prefix of the channel's objects, relative, ending with `/`.
@@ -178,70 +125,191 @@ export interface S3TrainingInputOptions {
   readonly contentType?: string;
 }
 
-/** Training inputs that need no storage construct. */
-export class TrainingInputs {
+/** Options of {@link TrainingInput.fromLustre} and {@link TrainingInput.fromEfs}. */
+export interface FileSystemTrainingInputOptions {
   /**
-   * An S3 channel: every object under `prefix` of `bucket`. The execution role may list the
-   * bucket under the prefix, read its objects and decrypt them with the bucket's key.
+   * The channel name.
    *
-   * @param scope the construct that reports bad input
+   * @default 'train'
    */
-  public static fromS3(scope: IConstruct, bucket: s3.IBucket, options: S3TrainingInputOptions = {}): TrainingInput {
-    const prefix = options.prefix ?? 'train/';
+  readonly channelName?: string;
+  /**
+   * The directory to read, absolute in the file system.
+   *
+   * @default - the storage's `trainingDataPath`
+   */
+  readonly directoryPath?: string;
+  /**
+   * Whether the job may write to the directory.
+   *
+   * @default false
+   */
+  readonly writable?: boolean;
+  /**
+   * The MIME type of the data.
+   *
+   * @default 'text/csv'
+   */
+  readonly contentType?: string;
+}
+
+/**
+ * One input channel of a SageMaker training job (the `Channel` of `CreateTrainingJob`): an S3
+ * prefix, or a directory of an FSx for Lustre or EFS file system the job mounts. A launcher binds
+ * it, which checks the options and says what the job needs to read it: the subnets and security
+ * groups of a file system, the IAM statements of an S3 prefix.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Channel.html
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
+ */
+export abstract class TrainingInput {
+  /**
+   * An S3 channel: every object under `options.prefix` of a lake zone or a bucket. The execution
+   * role may list the bucket under the prefix, read its objects and decrypt them with the zone's
+   * (or bucket's) key.
+   */
+  public static fromS3(location: IDataLakeZone | s3.IBucket, options: S3TrainingInputOptions = {}): TrainingInput {
+    return new S3TrainingInput(objectLocation(location), options);
+  }
+
+  /**
+   * A directory of an FSx for Lustre file system (a `LustreTrainingStorage`), mounted in `File`
+   * mode: `FileSystemDataSource` of type `FSxLustre`, whose directory path starts with the file
+   * system's mount name. The job runs in the file system's subnet, with its training security group.
+   */
+  public static fromLustre(storage: ILustreTrainingStorage, options: FileSystemTrainingInputOptions = {}): TrainingInput {
+    return new FileSystemTrainingInput(options, {
+      fileSystemType: 'FSxLustre',
+      fileSystemId: storage.fileSystemId,
+      storageLabel: 'FSx for Lustre',
+      resource: asConstruct(storage.fileSystem),
+      subnets: [storage.subnet],
+      securityGroup: storage.trainingSecurityGroup,
+      defaultDirectory: storage.trainingDataPath,
+      // SageMaker mounts `/<mount name>/<directory>`: the root is `/<mount name>`.
+      directoryPath: directory => `/${storage.mountName}${directory === '/' ? '' : directory}`,
+    });
+  }
+
+  /**
+   * A directory of an EFS file system (an `EfsTrainingStorage`), mounted in `File` mode:
+   * `FileSystemDataSource` of type `EFS`. The job runs in the mount targets' subnets, with the
+   * training security group.
+   */
+  public static fromEfs(storage: IEfsTrainingStorage, options: FileSystemTrainingInputOptions = {}): TrainingInput {
+    return new FileSystemTrainingInput(options, {
+      fileSystemType: 'EFS',
+      fileSystemId: storage.fileSystem.fileSystemId,
+      storageLabel: 'EFS',
+      resource: storage.fileSystem,
+      subnets: storage.subnets,
+      securityGroup: storage.trainingSecurityGroup,
+      defaultDirectory: storage.trainingDataPath,
+      directoryPath: directory => directory,
+    });
+  }
+
+  /** The channel name. */
+  public abstract readonly channelName: string;
+
+  /**
+   * Checks the options (errors name `scope`'s path) and returns what the job needs to read the
+   * channel.
+   */
+  public abstract bind(scope: Construct): TrainingInputConfig;
+}
+
+class S3TrainingInput extends TrainingInput {
+  public readonly channelName: string;
+
+  constructor(private readonly location: ObjectLocation, private readonly options: S3TrainingInputOptions) {
+    super();
+    this.channelName = options.channelName ?? 'train';
+  }
+
+  public bind(scope: Construct): TrainingInputConfig {
+    const { bucket, encryptionKey } = this.location;
+    const prefix = this.options.prefix ?? 'train/';
     checkRelativePrefix(scope, 'prefix', prefix);
-    const inputMode = options.inputMode ?? S3InputMode.FILE;
+    const inputMode = this.options.inputMode ?? S3InputMode.FILE;
     const readStatements = [
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
     ];
-    if (bucket.encryptionKey) {
-      readStatements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [bucket.encryptionKey.keyArn] }));
+    if (encryptionKey) {
+      readStatements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [encryptionKey.keyArn] }));
     }
     return {
-      channelName: options.channelName ?? 'train',
+      channelName: this.channelName,
       inputMode,
-      contentType: options.contentType ?? 'text/csv',
+      contentType: this.options.contentType ?? 'text/csv',
       storageLabel: `S3 ${inputMode}`,
-      dataSource: {
-        S3DataSource: {
-          S3DataType: 'S3Prefix',
-          S3Uri: bucket.s3UrlForObject(prefix),
-          S3DataDistributionType: 'FullyReplicated',
-        },
-      },
+      dataSource: { s3: { s3Uri: bucket.s3UrlForObject(prefix), location: this.location, prefix } },
       readStatements,
-      s3Location: { bucket, prefix },
     };
   }
 }
 
-/**
- * Checks an S3 key prefix: relative (no leading `/`, no `s3://`), no `.` or `..` segments, and
- * ending with `/` unless empty (the whole bucket); at most 1,024 bytes, the longest S3 key.
- *
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
- */
-export function checkRelativePrefix(scope: IConstruct, prop: string, prefix: string): void {
-  const segments = prefix.split('/').slice(0, -1);
-  const ok = prefix === '' || (!prefix.startsWith('/') && !prefix.includes('://') && prefix.endsWith('/')
-    && segments.every(segment => segment !== '' && segment !== '.' && segment !== '..'));
-  check(ok, scope, prop, prefix,
-    "must be a relative S3 key prefix ending with '/' (no leading '/', no 's3://', no empty, '.' or '..' segments), or '' for the whole bucket");
-  check(Buffer.byteLength(prefix, 'utf8') <= 1024, scope, prop, prefix, 'must be at most 1024 bytes of UTF-8 (S3 keys are at most 1,024 bytes)');
+/** What a file system tells {@link FileSystemTrainingInput} about itself. */
+interface FileSystemTarget {
+  readonly fileSystemType: 'EFS' | 'FSxLustre';
+  readonly fileSystemId: string;
+  readonly storageLabel: string;
+  readonly resource?: IConstruct;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly defaultDirectory: string;
+  /** The `DirectoryPath` SageMaker mounts for a directory of the file system. */
+  readonly directoryPath: (directory: string) => string;
 }
 
-/**
- * Checks an absolute directory path: starts with `/`, no empty, `.` or `..` segments, no trailing
- * `/` (except `/`), no line breaks, at most 4,096 characters (SageMaker's `DirectoryPath` and
- * FSx's `FileSystemPath`).
- *
- * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
- * @see https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateDataRepositoryAssociation.html
- */
-export function checkAbsolutePath(scope: IConstruct, prop: string, path: string): void {
-  const segments = path.split('/').slice(1);
-  const ok = path === '/' || (path.startsWith('/') && segments.every(segment => segment !== '' && segment !== '.' && segment !== '..'));
-  check(ok, scope, prop, path, "must be an absolute path such as '/data' (starting with '/', no trailing '/', no empty, '.' or '..' segments)");
-  check(!/[\u0000\r\n\u0085\u2028\u2029]/.test(path), scope, prop, path, 'must not contain line breaks or NUL characters');
-  checkLength(scope, prop, path, { max: 4096, why: 'directory paths of SageMaker and FSx' });
+class FileSystemTrainingInput extends TrainingInput {
+  public readonly channelName: string;
+
+  constructor(private readonly options: FileSystemTrainingInputOptions, private readonly target: FileSystemTarget) {
+    super();
+    this.channelName = options.channelName ?? 'train';
+  }
+
+  public bind(scope: Construct): TrainingInputConfig {
+    const directory = this.options.directoryPath ?? this.target.defaultDirectory;
+    checkAbsolutePath(scope, 'directoryPath', directory);
+    return {
+      channelName: this.channelName,
+      inputMode: 'File',
+      contentType: this.options.contentType ?? 'text/csv',
+      storageLabel: this.target.storageLabel,
+      dataSource: {
+        fileSystem: {
+          fileSystemType: this.target.fileSystemType,
+          fileSystemId: this.target.fileSystemId,
+          directoryPath: this.target.directoryPath(directory),
+          accessMode: this.options.writable ? 'rw' : 'ro',
+          resource: this.target.resource,
+        },
+      },
+      subnets: this.target.subnets,
+      securityGroups: [this.target.securityGroup],
+      readStatements: [],
+    };
+  }
+}
+
+/** The `DataSource` of a channel, in the shape of the `CreateTrainingJob` API. */
+export function renderDataSource(source: TrainingDataSource): Record<string, unknown> {
+  if (source.fileSystem) {
+    return {
+      FileSystemDataSource: {
+        FileSystemId: source.fileSystem.fileSystemId,
+        FileSystemType: source.fileSystem.fileSystemType,
+        DirectoryPath: source.fileSystem.directoryPath,
+        FileSystemAccessMode: source.fileSystem.accessMode,
+      },
+    };
+  }
+  return { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: source.s3!.s3Uri, S3DataDistributionType: 'FullyReplicated' } };
+}
+
+function asConstruct(x: unknown): IConstruct | undefined {
+  return Construct.isConstruct(x) ? x : undefined;
 }

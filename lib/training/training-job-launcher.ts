@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Size, SizeRoundingBehavior, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,24 +9,35 @@ import { Construct } from 'constructs';
 import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { allowLogsToUse } from '../core/private-network';
+import { checkRelativePrefix } from '../core/paths';
 import { createDataKey } from '../core/secure-bucket';
+import { StateMachineJob } from '../core/state-machine-job';
 import { check, checkCount, checkInteger, checkLength, checkMap } from '../core/validation';
-import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, stepFunctionsAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
-import { TrainingInput, checkRelativePrefix } from './training-input';
+import { IDataLakeZone, ObjectLocation, objectLocation } from '../storage/data-lake-zone';
+import { TrainingInput, TrainingInputConfig, renderDataSource } from './training-input';
 
 /** Properties of a {@link TrainingJobLauncher}. */
 export interface TrainingJobLauncherProps extends DataRetentionProps {
-  /** The VPC the training job runs in (use `PrivateNetwork`: no route out but its endpoints). */
+  /** The VPC the training job runs in (a `PrivateNetwork`'s: no route out but its endpoints). */
   readonly vpc: ec2.IVpc;
+  /**
+   * The subnets the job may run in. File-system inputs narrow them to the subnets their file
+   * systems are reached from.
+   *
+   * @default - the isolated subnets of `vpc`, or else its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /** The training image URI (for the built-in XGBoost: `xgboostImageUri(this)`). */
   readonly trainingImage: string;
-  /** The input channels (at least one; at most 20, with distinct names). */
+  /**
+   * The input channels (at least one; at most 20, with distinct names): `TrainingInput.fromS3`,
+   * `TrainingInput.fromLustre` or `TrainingInput.fromEfs`.
+   */
   readonly inputs: TrainingInput[];
-  /** The bucket the model artifacts are written to (encrypted with the bucket's key, if any). */
-  readonly outputBucket: s3.IBucket;
+  /** The lake zone or bucket the model artifacts are written to (encrypted with its key, if it has one). */
+  readonly output: IDataLakeZone | s3.IBucket;
   /**
    * The key prefix of the model artifacts, relative, ending with `/`.
    *
@@ -52,11 +63,11 @@ export interface TrainingJobLauncherProps extends DataRetentionProps {
    */
   readonly instanceCount?: number;
   /**
-   * The size of each instance's ML storage volume, GiB (S3 `File` mode copies the data there).
+   * The size of each instance's ML storage volume, in whole GiB (S3 `File` mode copies the data there).
    *
-   * @default 30
+   * @default Size.gibibytes(30)
    */
-  readonly volumeSizeGiB?: number;
+  readonly volumeSize?: Size;
   /**
    * How long a job may run before SageMaker stops it.
    *
@@ -76,12 +87,19 @@ export interface TrainingJobLauncherProps extends DataRetentionProps {
    */
   readonly volumeEncryptionKey?: kms.IKey;
   /**
-   * The key that encrypts the state machine's execution logs (CloudWatch Logs must be allowed
-   * to use it: see `allowLogsToUse`).
+   * The key that encrypts the state machine's execution logs (its key policy gets the statement
+   * that lets CloudWatch Logs use it, when the key is defined in this app).
    *
    * @default - a new rotating key
    */
   readonly logEncryptionKey?: kms.IKey;
+  /**
+   * The execution role of the training jobs. It must trust `sagemaker.amazonaws.com`; the
+   * launcher adds the permissions the jobs need (inputs, output, logs, network interfaces, volume key).
+   *
+   * @default - a new role that only SageMaker can assume
+   */
+  readonly role?: iam.IRole;
 }
 
 /** The log group of SageMaker training jobs, fixed by SageMaker. */
@@ -145,11 +163,11 @@ const TRAIN_VPC_SOURCE = 'https://docs.aws.amazon.com/sagemaker/latest/dg/train-
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
  */
-export class TrainingJobLauncher extends Construct {
+export class TrainingJobLauncher extends StateMachineJob {
   /** The state machine. Start it with any input: its output adds `training` with the timings. */
   public readonly stateMachine: sfn.StateMachine;
   /** The execution role of the training jobs. */
-  public readonly role: iam.Role;
+  public readonly role: iam.IRole;
   /** The security group of the training jobs (plus those of their file-system inputs). */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The key of the instances' ML storage volumes. */
@@ -164,10 +182,12 @@ export class TrainingJobLauncher extends Construct {
     const stack = Stack.of(this);
     const instanceType = props.instanceType ?? 'ml.m5.large';
     const instanceCount = props.instanceCount ?? 1;
-    const volumeSizeGiB = props.volumeSizeGiB ?? 30;
+    const volumeSizeGiB = (props.volumeSize ?? Size.gibibytes(30)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     const maxRuntime = props.maxRuntime ?? Duration.hours(1);
     const outputPrefix = props.outputPrefix ?? 'models/';
-    this.validate(props, instanceType, instanceCount, volumeSizeGiB, maxRuntime, outputPrefix);
+    const output = objectLocation(props.output);
+    const inputs = props.inputs.map(input => input.bind(this));
+    this.validate(props, inputs, instanceType, instanceCount, volumeSizeGiB, maxRuntime, outputPrefix);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -180,36 +200,36 @@ export class TrainingJobLauncher extends Construct {
       this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.allTraffic(),
         'Distributed training among the job\'s instances, IPsec (UDP 500, ESP) included');
     }
-    const securityGroups = unique([this.securityGroup, ...props.inputs.flatMap(input => input.securityGroups ?? [])]);
-    check(securityGroups.length <= 5, this, 'inputs', props.inputs.length, 'must need at most 4 security groups (SageMaker allows 5 per job, one is the launcher\'s)');
-    const subnets = this.selectSubnets(props);
+    const securityGroups = unique([this.securityGroup, ...inputs.flatMap(input => input.securityGroups ?? [])]);
+    check(securityGroups.length <= 5, this, 'inputs', inputs.length, 'must need at most 4 security groups (SageMaker allows 5 per job, one is the launcher\'s)');
+    const subnets = this.selectSubnets(props, inputs);
 
     this.volumeEncryptionKey = props.volumeEncryptionKey ?? createDataKey(this, 'VolumeKey', `Encrypts the training volumes of ${this.node.path}`, props);
-    this.role = new iam.Role(this, 'ExecutionRole', {
+    this.role = props.role ?? new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Runs the training jobs of ${this.node.path}`,
     });
-    this.grantExecutionRole(props, outputPrefix, subnets);
+    this.grantExecutionRole(inputs, output, outputPrefix, subnets);
 
     const jobArns = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${props.jobNamePrefix}-*` });
-    const storage = unique(props.inputs.map(input => input.storageLabel)).join(' + ');
+    const storage = unique(inputs.map(input => input.storageLabel)).join(' + ');
     this.trainingState = {
       Type: 'Task',
       Comment: `Trains on ${storage} and waits for the job to end`,
       Resource: `arn:${Aws.PARTITION}:states:::sagemaker:createTrainingJob.sync`,
       Parameters: {
         'TrainingJobName.$': `States.Format('${props.jobNamePrefix}-{}', States.UUID())`,
-        'AlgorithmSpecification': { TrainingImage: props.trainingImage, TrainingInputMode: props.inputs[0].inputMode },
+        'AlgorithmSpecification': { TrainingImage: props.trainingImage, TrainingInputMode: inputs[0].inputMode },
         'RoleArn': this.role.roleArn,
-        'InputDataConfig': props.inputs.map(input => ({
+        'InputDataConfig': inputs.map(input => ({
           ChannelName: input.channelName,
-          DataSource: input.dataSource,
+          DataSource: renderDataSource(input.dataSource),
           InputMode: input.inputMode,
           ...(input.contentType ? { ContentType: input.contentType } : {}),
         })),
         'OutputDataConfig': {
-          S3OutputPath: props.outputBucket.s3UrlForObject(outputPrefix),
-          ...(props.outputBucket.encryptionKey ? { KmsKeyId: props.outputBucket.encryptionKey.keyArn } : {}),
+          S3OutputPath: output.bucket.s3UrlForObject(outputPrefix),
+          ...(output.encryptionKey ? { KmsKeyId: output.encryptionKey.keyArn } : {}),
         },
         'ResourceConfig': {
           InstanceType: instanceType,
@@ -244,21 +264,15 @@ export class TrainingJobLauncher extends Construct {
     train.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
 
     const logKey = props.logEncryptionKey ?? createDataKey(this, 'LogKey', `Encrypts the execution logs of ${this.node.path}`, props);
-    if (!props.logEncryptionKey) {
-      allowLogsToUse(logKey);
-    }
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: logKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: dataRemovalPolicy(props),
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(train),
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = this.createStateMachine('StateMachine', {
+      definition: train,
       comment: `Trains a SageMaker model on ${storage}`,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
       timeout: maxRuntime.plus(Duration.hours(1)),
-    });
+      encryptionKey: logKey,
+      removalPolicy: dataRemovalPolicy(props),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      logGroupId: 'Logs',
+    }));
     attachGrantPolicy(this, 'StartTrainingJobs', {
       grantee: this.stateMachine,
       statements: [
@@ -278,17 +292,19 @@ export class TrainingJobLauncher extends Construct {
       ],
       wildcardReason: `the training jobs of this launcher (\`training-job/${props.jobNamePrefix}-*\`): each execution names a new job`,
     });
-    // On the data-flow diagram: the state machine, and the training job it starts, a run-time
-    // actor acting as the execution role; it reads file systems over the network, not through IAM.
-    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
+    // On the data-flow diagram: the training job the state machine starts, a run-time actor acting
+    // as the execution role; it reads file systems over the network, not through IAM.
     const job = DataFlow.node(this, 'TrainingJob', { label: 'SageMaker training job', detail: storage, stage: DataFlowStage.CONSUMER, roles: [this.role] });
-    props.inputs.filter(input => input.fileSystem !== undefined).forEach(input => DataFlow.edge(this, {
-      from: DataFlow.nodeOf(input.fileSystem!), to: job, kind: DataFlowKind.DATA,
-      description: `the training job mounts ${input.storageLabel} and reads the channel ${input.channelName}`,
-    }));
-    acknowledgeWildcards(this.stateMachine.role,
-      'Step Functions log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray tracing (xray:Put*, xray:Get*) only accept `*` as resource');
-    this.declareExpectations(props, instanceCount, outputPrefix, jobArns);
+    inputs.forEach(input => {
+      const fileSystem = input.dataSource.fileSystem?.resource && DataFlow.tryNodeOf(input.dataSource.fileSystem.resource);
+      if (fileSystem) {
+        DataFlow.edge(this, {
+          from: fileSystem, to: job, kind: DataFlowKind.DATA,
+          description: `the training job mounts ${input.storageLabel} and reads the channel ${input.channelName}`,
+        });
+      }
+    });
+    this.declareExpectations(inputs, output, instanceCount, outputPrefix, jobArns);
   }
 
   /**
@@ -296,11 +312,10 @@ export class TrainingJobLauncher extends Construct {
    * assumes it, reads the S3 inputs, writes the artifacts in parts, encrypts the volumes), the
    * reads of the artifacts that must be refused, and the flows among the instances of a job.
    */
-  private declareExpectations(props: TrainingJobLauncherProps, instanceCount: number, outputPrefix: string, jobArns: string): void {
+  private declareExpectations(inputs: TrainingInputConfig[], output: ObjectLocation, instanceCount: number, outputPrefix: string, jobArns: string): void {
     const rehearsal = Rehearsal.of(this);
     const job = jobArns.replace(/\*$/, 'rehearsal');
     const calls: RuntimeCall[] = [
-      stepFunctionsAssumesRole(this.stateMachine),
       { description: 'the state machine starts a training job', principal: this.stateMachine.role, action: 'sagemaker:CreateTrainingJob', resource: job, source: STATES_SAGEMAKER_SOURCE },
       {
         description: 'the state machine passes the execution role to SageMaker', principal: this.stateMachine.role, action: 'iam:PassRole', resource: this.role.roleArn,
@@ -313,21 +328,22 @@ export class TrainingJobLauncher extends Construct {
       },
       {
         description: 'the job writes its model artifacts', principal: this.role, action: 's3:PutObject',
-        resource: props.outputBucket.arnForObjects(`${outputPrefix}rehearsal/output/model.tar.gz`), source: EXECUTION_ROLE_SOURCE,
+        resource: output.bucket.arnForObjects(`${outputPrefix}rehearsal/output/model.tar.gz`), source: EXECUTION_ROLE_SOURCE,
       },
     ];
-    const outputKey = props.outputBucket.encryptionKey;
+    const outputKey = output.encryptionKey;
     if (outputKey) {
       calls.push(...['kms:GenerateDataKey', 'kms:Decrypt'].map(action => ({
         description: `the job uploads its model artifacts in parts with SSE-KMS (${action})`, principal: this.role, action,
         resource: outputKey.keyArn, context: viaS3(this), source: S3_MULTIPART_KMS_SOURCE,
       })));
     }
-    props.inputs.forEach(input => {
-      const location = input.s3Location;
-      if (!location) {
+    inputs.forEach(input => {
+      const s3 = input.dataSource.s3;
+      if (!s3) {
         return;
       }
+      const location = { bucket: s3.location.bucket, prefix: s3.prefix };
       calls.push(
         {
           description: `the job lists the ${input.channelName} channel`, principal: this.role, action: 's3:ListBucket', resource: location.bucket.bucketArn,
@@ -337,14 +353,14 @@ export class TrainingJobLauncher extends Construct {
           description: `the job reads the ${input.channelName} channel`, principal: this.role, action: 's3:GetObject',
           resource: location.bucket.arnForObjects(`${location.prefix}rehearsal.csv`), source: EXECUTION_ROLE_SOURCE,
         },
-        ...(location.bucket.encryptionKey ? [{
+        ...(s3.location.encryptionKey ? [{
           description: `the job decrypts the ${input.channelName} channel through S3`, principal: this.role, action: 'kms:Decrypt',
-          resource: location.bucket.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
+          resource: s3.location.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
         }] : []),
       );
     });
     rehearsal.allows(...calls);
-    rehearsal.denies(...bucketRefusals(this, props.outputBucket, this.role, 'the model artifacts'));
+    rehearsal.denies(...bucketRefusals(this, output.bucket, this.role, 'the model artifacts'));
     if (instanceCount > 1) {
       const group = this.securityGroup;
       rehearsal.connects(
@@ -358,11 +374,11 @@ export class TrainingJobLauncher extends Construct {
     }
   }
 
-  private grantExecutionRole(props: TrainingJobLauncherProps, outputPrefix: string, subnets: ec2.ISubnet[]): void {
+  private grantExecutionRole(inputs: TrainingInputConfig[], output: ObjectLocation, outputPrefix: string, subnets: ec2.ISubnet[]): void {
     const stack = Stack.of(this);
-    const statements = props.inputs.flatMap(input => input.readStatements);
+    const statements = inputs.flatMap(input => input.readStatements);
     statements.push(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [props.outputBucket.arnForObjects(`${outputPrefix}*`)] }),
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [output.bucket.arnForObjects(`${outputPrefix}*`)] }),
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
         resources: [
@@ -393,7 +409,7 @@ export class TrainingJobLauncher extends Construct {
       }),
       new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [this.volumeEncryptionKey.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
     );
-    const outputKey = props.outputBucket.encryptionKey;
+    const outputKey = output.encryptionKey;
     if (outputKey) {
       // kms:Decrypt too: S3 needs it for uploads in parts with SSE-KMS (large model artifacts).
       statements.push(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'], resources: [outputKey.keyArn] }));
@@ -407,16 +423,19 @@ export class TrainingJobLauncher extends Construct {
     });
   }
 
-  private selectSubnets(props: TrainingJobLauncherProps): ec2.ISubnet[] {
-    const required = props.inputs.filter(input => input.subnets !== undefined).map(input => input.subnets as ec2.ISubnet[]);
+  private selectSubnets(props: TrainingJobLauncherProps, inputs: TrainingInputConfig[]): ec2.ISubnet[] {
+    const vpc = props.vpc;
+    const allowed = props.vpcSubnets ? vpc.selectSubnets(props.vpcSubnets).subnets
+      : vpc.isolatedSubnets.length > 0 ? vpc.isolatedSubnets : vpc.privateSubnets;
+    check(allowed.length > 0, this, props.vpcSubnets ? 'vpcSubnets' : 'vpc', 'no isolated or private subnet',
+      'must give isolated or private subnets (training jobs do not run in public subnets)');
+    const required = inputs.filter(input => input.subnets !== undefined).map(input => input.subnets as ec2.ISubnet[]);
     if (required.length === 0) {
-      const isolated = props.vpc.isolatedSubnets.length > 0 ? props.vpc.isolatedSubnets : props.vpc.privateSubnets;
-      check(isolated.length > 0, this, 'vpc', 'a VPC with public subnets only', 'must have isolated or private subnets (training jobs do not run in public subnets)');
-      return isolated;
+      return allowed;
     }
     // A subnet every file-system input can be reached from: FSx for Lustre lives in one subnet.
     const common = required.reduce((a, b) => a.filter(subnet => b.includes(subnet)));
-    check(common.length > 0, this, 'inputs', props.inputs.map(input => input.storageLabel),
+    check(common.length > 0, this, 'inputs', inputs.map(input => input.storageLabel),
       'must share at least one subnet (each file system is reachable from the subnets it names)');
     return common;
   }
@@ -429,29 +448,28 @@ export class TrainingJobLauncher extends Construct {
    * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html (ML storage volumes are gp2)
    * @see https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html (gp2: 16 TiB at most)
    */
-  private validate(props: TrainingJobLauncherProps, instanceType: string, instanceCount: number, volumeSizeGiB: number, maxRuntime: Duration, outputPrefix: string) {
+  private validate(props: TrainingJobLauncherProps, inputs: TrainingInputConfig[], instanceType: string, instanceCount: number, volumeSizeGiB: number,
+    maxRuntime: Duration, outputPrefix: string) {
     check(/^[a-z0-9](-?[a-z0-9])*$/.test(props.jobNamePrefix) && props.jobNamePrefix.length <= 26, this, 'jobNamePrefix', props.jobNamePrefix,
       'must be at most 26 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (a 36-character UUID is appended and job names have at most 63 characters)');
     check(/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType), this, 'instanceType', instanceType, 'must be a SageMaker instance type such as ml.m5.large');
     // The API sets no upper bound: the number of instances is an account quota per instance type.
     checkInteger(this, 'instanceCount', instanceCount, { min: 1 });
     // SageMaker provisions the ML storage volume as a gp2 EBS volume: 16,384 GiB at most.
-    checkInteger(this, 'volumeSizeGiB', volumeSizeGiB, { min: 1, max: 16_384, why: 'GiB of a gp2 ML storage volume' });
+    checkInteger(this, 'volumeSize', volumeSizeGiB, { min: 1, max: 16_384, why: 'whole GiB of a gp2 ML storage volume' });
     const seconds = maxRuntime.toSeconds();
     checkInteger(this, 'maxRuntime', seconds, { min: 1, max: 2_419_200, why: 'seconds: SageMaker stops training jobs after 28 days at most' });
     checkRelativePrefix(this, 'outputPrefix', outputPrefix);
-    checkCount(this, 'inputs', props.inputs.length, { min: 1, max: 20 }, 'channels');
+    checkCount(this, 'inputs', inputs.length, { min: 1, max: 20 }, 'channels');
     checkMap(this, 'hyperparameters', props.hyperparameters ?? {}, { entries: { max: 100 }, keyLength: { max: 256 }, valueLength: { max: 2500 } });
-    const names = props.inputs.map(input => input.channelName);
+    const names = inputs.map(input => input.channelName);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     check(duplicate === undefined, this, 'inputs[].channelName', duplicate, 'must be unique in the job');
-    props.inputs.forEach((input, index) => {
+    inputs.forEach((input, index) => {
       check(/^[A-Za-z0-9.\-_]{1,64}$/.test(input.channelName), this, `inputs[${index}].channelName`, input.channelName, 'must be 1 to 64 letters, digits, ., - or _');
       if (input.contentType !== undefined) {
         checkLength(this, `inputs[${index}].contentType`, input.contentType, { max: 256, why: 'a MIME type' });
       }
-      check(!('FileSystemDataSource' in input.dataSource) || input.inputMode === 'File', this, `inputs[${index}].inputMode`, input.inputMode,
-        'must be File for a file-system input (SageMaker mounts the file system)');
     });
   }
 }

@@ -12,7 +12,7 @@ import { AccessLogBucket, SecureBucket, createDataKey } from '../core/secure-buc
 import { check, checkInteger, checkLength } from '../core/validation';
 import { bucketRefusals } from '../rehearsal/common-calls';
 import { Rehearsal } from '../rehearsal/expectations';
-import { DataLakeZone } from '../storage/data-lake-zone';
+import { IDataLakeZone } from '../storage/data-lake-zone';
 
 /** Athena engine versions a workgroup may select. */
 export type AthenaEngineVersion = 'Athena engine version 3' | 'AUTO';
@@ -84,7 +84,7 @@ export interface AthenaWorkgroupProps extends DataRetentionProps {
    *
    * @default - none
    */
-  readonly zones?: DataLakeZone[];
+  readonly zones?: IDataLakeZone[];
 }
 
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
@@ -136,7 +136,7 @@ export class AthenaWorkgroup extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The named queries, in the order given. */
   public readonly namedQueries: athena.CfnNamedQuery[];
-  private readonly zones: DataLakeZone[];
+  private readonly zones: IDataLakeZone[];
 
   constructor(scope: Construct, id: string, props: AthenaWorkgroupProps = {}) {
     super(scope, id);
@@ -200,10 +200,10 @@ export class AthenaWorkgroup extends Construct {
   /**
    * Lets `grantee` run queries in the workgroup, read their results, and read the workgroup's
    * zones (Lake Formation permissions when the lake is governed). The Athena and results
-   * permissions go into a policy of their own.
+   * permissions go into a policy of their own; the returned grant combines it with the zones' grants.
    */
-  public grantQuery(grantee: iam.IGrantable): iam.Policy | undefined {
-    this.zones.forEach(zone => zone.grantRead(grantee));
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const zoneGrants = this.zones.map(zone => zone.grantRead(grantee));
     const stack = Stack.of(this);
     const workgroupArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroup.ref });
     const dataCatalogArn = stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' });
@@ -215,7 +215,7 @@ export class AthenaWorkgroup extends Construct {
         { description: 'the analyst runs a query in the workgroup', principal: analyst, action: 'athena:StartQueryExecution', resource: workgroupArn, source: QUERY_POLICY_SOURCE },
       );
     }
-    return attachGrantPolicy(this, `Query${granteeId(this, grantee)}`, {
+    const grant = attachGrantPolicy(this, `Query${granteeId(this, grantee)}`, {
       grantee,
       statements: [
         new iam.PolicyStatement({ actions: LIST_ACTIONS, resources: ['*'] }),
@@ -233,6 +233,7 @@ export class AthenaWorkgroup extends Construct {
       wildcardReason: 'Athena writes each query\'s results under a new object name in the results bucket (`<bucket>/*`); '
         + 'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions accept only `*`',
     });
+    return zoneGrants.reduce((all, zoneGrant) => all.combine(zoneGrant), grant);
   }
 
   private validate(props: AthenaWorkgroupProps, cutoff: number, expiration: Duration, engineVersion: string): void {

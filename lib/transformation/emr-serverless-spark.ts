@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkCount, checkInteger, checkLength } from '../core/validation';
-import { MAX_EXECUTION_MINUTES, allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { MAX_EXECUTION_MINUTES, StateMachineJob } from '../core/state-machine-job';
+import { SparkJobProps, allowSparkTraffic, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
@@ -169,7 +169,7 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  * @see https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetJobRun.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
-export class EmrServerlessSpark extends Construct {
+export class EmrServerlessSpark extends StateMachineJob {
   /** The EMR Serverless application. */
   public readonly application: emrserverless.CfnApplication;
   /** The role the Spark job runs as. */
@@ -288,14 +288,14 @@ export class EmrServerlessSpark extends Construct {
       causePath: '$.Cause',
     });
     runJob.addCatch(failed, { errors: ['States.ALL'] });
-    this.stateMachine = createJobStateMachine(this, 'StateMachine', {
+    this.stateMachine = this.createStateMachine('StateMachine', {
       definition: runJob,
       timeout: jobTimeout.plus(Duration.minutes(15)),
       encryptionKey: props.workspace.encryptionKey,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       job: { label: 'EMR Serverless job run', roles: [this.jobRole], resources: [this.application] },
-    });
+    }).stateMachine;
     this.grantStartJob(this.stateMachine);
     this.declareRuntimeCalls(props, logPrefix);
   }

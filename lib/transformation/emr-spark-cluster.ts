@@ -10,7 +10,7 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { PrivateNetwork, keepOutboundClosed } from '../core/private-network';
 import { check, checkInteger, checkLength } from '../core/validation';
-import { MAX_EXECUTION_MINUTES, createJobStateMachine } from './job-state-machine';
+import { MAX_EXECUTION_MINUTES, StateMachineJob } from '../core/state-machine-job';
 import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
@@ -106,7 +106,7 @@ export interface EmrSparkClusterProps extends SparkJobProps {
  * @see https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr.html
  */
-export class EmrSparkCluster extends Construct {
+export class EmrSparkCluster extends StateMachineJob {
   /** The role of the cluster's EC2 instances. */
   public readonly instanceRole: iam.Role;
   /** The EMR service role. */
@@ -281,7 +281,7 @@ export class EmrSparkCluster extends Construct {
     runStep.addCatch(terminateAfterFailure, { resultPath: '$.Error' });
     terminate.addRetry({ maxAttempts: 3, interval: Duration.seconds(30) });
 
-    this.stateMachine = createJobStateMachine(this, 'StateMachine', {
+    this.stateMachine = this.createStateMachine('StateMachine', {
       definition: createCluster.next(runStep).next(terminate),
       timeout: props.timeout ?? Duration.hours(3),
       encryptionKey: key,
@@ -292,7 +292,7 @@ export class EmrSparkCluster extends Construct {
       job: { label: 'EMR cluster step, transient', roles: [this.instanceRole] },
       taskWildcardReason: 'the EMR tasks of aws-stepfunctions-tasks act on a cluster whose id exists only at run time '
         + '(elasticmapreduce:RunJobFlow, DescribeCluster, AddJobFlowSteps, TerminateJobFlows on `*`, per https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html)',
-    });
+    }).stateMachine;
     this.declareRuntimeCalls(props, logPrefix);
   }
 

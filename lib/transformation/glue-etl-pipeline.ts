@@ -13,7 +13,7 @@ import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger, checkLength } from '../core/validation';
-import { CATALOG_READ_ACTIONS, CATALOG_WRITE_ACTIONS, DataLakeZone } from '../storage/data-lake-zone';
+import { CATALOG_READ_ACTIONS, CATALOG_WRITE_ACTIONS, IDataLakeZone } from '../storage/data-lake-zone';
 import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { validateGlueCron } from './glue-cron';
@@ -92,7 +92,7 @@ export interface NewObjectsOptions {
 /** Properties of a {@link GlueEtlPipeline}. */
 export interface GlueEtlPipelineProps extends DataRetentionProps {
   /** The zone whose files the pipeline reads (usually `raw`). */
-  readonly source: DataLakeZone;
+  readonly source: IDataLakeZone;
   /**
    * The folder of the source zone to crawl and read, ending with `/`.
    *
@@ -106,7 +106,7 @@ export interface GlueEtlPipelineProps extends DataRetentionProps {
    */
   readonly sourceFormat?: RawFormat;
   /** The zone the job writes Parquet into (usually `curated`). */
-  readonly target: DataLakeZone;
+  readonly target: IDataLakeZone;
   /** The curated table's name: the job writes to `s3://<target bucket>/<targetTableName>/`. */
   readonly targetTableName: string;
   /**
@@ -228,8 +228,8 @@ export class GlueEtlPipeline extends Construct {
     const start = props.start ?? WorkflowStart.onNewObjects();
     this.validate(props, { sourcePrefix, glueVersion, workerType, maxWorkers, timeoutMinutes, start });
 
-    const sourceKey = zoneKey(props.source);
-    const targetKey = zoneKey(props.target);
+    const sourceKey = props.source.encryptionKey;
+    const targetKey = props.target.encryptionKey;
 
     // Encryption: S3 output under the lake key, logs and bookmarks under a key of the pipeline.
     this.logsKey = createDataKey(this, 'LogsKey', `Encrypts the CloudWatch logs and job bookmarks of ${this.node.path}`, props);
@@ -261,10 +261,10 @@ export class GlueEtlPipeline extends Construct {
           + 'cloudwatch:PutMetricData has no resource type (the statement is limited to the Glue namespace)',
       });
     }
-    grantCrawl(this, 'SourceCatalog', this.crawlerRole, props.source, sourceKey);
-    grantCrawl(this, 'TargetCatalog', this.crawlerRole, props.target, targetKey);
+    grantCrawl(this, 'SourceCatalog', this.crawlerRole, props.source);
+    grantCrawl(this, 'TargetCatalog', this.crawlerRole, props.target);
     props.source.grantRead(this.jobRole);
-    props.target.grantWrite(this.jobRole);
+    props.target.grantReadWrite(this.jobRole);
     if (props.source.lakeFormationGoverned || props.target.lakeFormationGoverned) {
       // Under Lake Formation the zone grants are catalog permissions only; the job reads and
       // writes the files directly with its role.
@@ -418,7 +418,7 @@ export class GlueEtlPipeline extends Construct {
    * The data-flow diagram: the crawler runs and the job run (run-time actors acting as their
    * roles), the workflow with its triggers and start rule, and the S3 events that start it.
    */
-  private declareDataFlow(source: DataLakeZone): void {
+  private declareDataFlow(source: IDataLakeZone): void {
     DataFlow.node(this, 'CrawlerRuns', {
       label: 'Glue crawler runs', detail: 'source and target', stage: DataFlowStage.PROCESSING,
       resources: [this.sourceCrawler, this.targetCrawler], actor: true,
@@ -428,9 +428,10 @@ export class GlueEtlPipeline extends Construct {
       label: 'Glue workflow', detail: this.startRule ? 'triggers, S3 event rule' : 'triggers', stage: DataFlowStage.ORCHESTRATION,
       resources: [this.workflow, ...this.triggers, ...(this.startRule ? [this.startRule] : [])], roles: [],
     });
-    if (this.startRule) {
+    const bucket = DataFlow.tryNodeOf(source.bucket);
+    if (this.startRule && bucket) {
       DataFlow.edge(this, {
-        from: DataFlow.nodeOf(source.bucket), to: workflow, kind: DataFlowKind.CONTROL,
+        from: bucket, to: workflow, kind: DataFlowKind.CONTROL,
         description: 'new objects in the source zone start the workflow (S3 → EventBridge → Glue EVENT trigger)',
       });
     }
@@ -460,7 +461,7 @@ export class GlueEtlPipeline extends Construct {
    * Forwards the source bucket's `Object Created` events under the prefix to the workflow, whose
    * EVENT trigger batches them. EventBridge needs a role allowed to call `glue:notifyEvent`.
    */
-  private startOnNewObjects(source: DataLakeZone, prefix: string, workflowName: string): events.Rule {
+  private startOnNewObjects(source: IDataLakeZone, prefix: string, workflowName: string): events.Rule {
     const workflowArn = Stack.of(this).formatArn({ service: 'glue', resource: 'workflow', resourceName: workflowName });
     const role = new iam.Role(this, 'StartRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
@@ -524,29 +525,20 @@ export class GlueEtlPipeline extends Construct {
   }
 }
 
-/** The KMS key of a lake zone's bucket. */
-function zoneKey(zone: DataLakeZone): kms.IKey {
-  const key = zone.bucket.encryptionKey;
-  if (!key) {
-    throw new Error(`${zone.node.path}: a lake zone is always KMS-encrypted`);
-  }
-  return key;
-}
-
 /**
  * Lets a crawler read a zone's files and create and update its tables: the zone's write grant
  * under Lake Formation (catalog permissions only) plus reading the files, or, without Lake
  * Formation, catalog writes and file reads in a policy of its own (no write to the bucket).
  */
-function grantCrawl(scope: Construct, id: string, role: iam.IRole, zone: DataLakeZone, key: kms.IKey): void {
+function grantCrawl(scope: Construct, id: string, role: iam.IRole, zone: IDataLakeZone): void {
   if (zone.lakeFormationGoverned) {
-    zone.grantWrite(role);
+    zone.grantReadWrite(role);
   }
   attachGrantPolicy(scope, id, {
     grantee: role,
     statements: [
       ...(zone.lakeFormationGoverned ? [] : [new iam.PolicyStatement({ actions: [...CATALOG_READ_ACTIONS, ...CATALOG_WRITE_ACTIONS], resources: zone.catalogArns })]),
-      ...objectReadStatements(zone.bucket, key),
+      ...objectReadStatements(zone.bucket, zone.encryptionKey),
     ],
     wildcardReason: `crawlers list and read any file of the ${zone.zoneName} zone (\`<bucket>/*\`) and create its tables (\`table/<database>/*\`), `
       + 'named by the sources after deployment',

@@ -3,13 +3,12 @@ import { ArnFormat, CustomResource, Duration, Names, Stack, Token, Validations }
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
@@ -18,7 +17,7 @@ import { check } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
-import { DataLakeZone } from '../storage/data-lake-zone';
+import { IDataLakeZone } from '../storage/data-lake-zone';
 import { isRedshiftReservedWord } from './redshift-identifiers';
 
 /** Properties of a {@link RedshiftSpectrum}. */
@@ -50,7 +49,7 @@ export interface RedshiftSpectrumProps extends DataRetentionProps {
    * database, and the Spectrum role may read it (with Lake Formation permissions when the lake is
    * governed).
    */
-  readonly zones: DataLakeZone[];
+  readonly zones: IDataLakeZone[];
   /**
    * The base capacity of the workgroup in Redshift Processing Units (RPUs): 4, a multiple of 8
    * from 8 to 512, or a multiple of 32 from 512 to 1024 (above 512 only in some Regions).
@@ -106,7 +105,7 @@ const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
  */
 const ADMIN_USERNAME = /^[a-z][a-z0-9_+.@-]{0,127}$/;
 /** The name of a zone's external schema: the zone name, with hyphens replaced by underscores. */
-export function externalSchemaName(zone: DataLakeZone): string {
+export function externalSchemaName(zone: IDataLakeZone): string {
   return zone.zoneName.replace(/-/g, '_');
 }
 
@@ -157,7 +156,7 @@ const DATA_API_SOURCE = 'https://docs.aws.amazon.com/redshift/latest/mgmt/data-a
  * - One IAM role for Spectrum, the namespace's default role, trusted by `redshift-serverless` and
  *   `redshift` (both, as the Redshift Serverless guide asks), allowed to read exactly the given
  *   zones: their catalog entries and objects, or, under Lake Formation, `SELECT`/`DESCRIBE`
- *   grants (see `DataLakeZone.grantRead`), which the external schemas wait for.
+ *   grants (see `IDataLakeZone.grantRead`), which the external schemas wait for.
  * - The external schemas are created when the stack deploys, by a custom resource that calls the
  *   Redshift Data API (`ExecuteStatement`, then `DescribeStatement` until Redshift has finished)
  *   with the admin secret, and then lists the schema's tables, which proves the role can read the
@@ -222,7 +221,7 @@ export class RedshiftSpectrum extends Construct {
       assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('redshift-serverless.amazonaws.com'), new iam.ServicePrincipal('redshift.amazonaws.com')),
       description: `Lets Redshift Spectrum of ${this.node.path} read the Glue catalog and objects of the lake zones it queries`,
     });
-    const readPolicies = props.zones.map(zone => zone.grantRead(this.spectrumRole));
+    const readGrants = props.zones.map(zone => zone.grantRead(this.spectrumRole));
 
     const name = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
     this.namespace = new redshiftserverless.CfnNamespace(this, 'Namespace', {
@@ -270,7 +269,7 @@ export class RedshiftSpectrum extends Construct {
       label: 'Redshift Serverless', detail: 'Spectrum external schemas', stage: DataFlowStage.CONSUMER,
       resources: [this.workgroup, this.namespace], roles: [this.spectrumRole],
     });
-    this.externalSchemas = this.createExternalSchemas(props, databaseName, readPolicies);
+    this.externalSchemas = this.createExternalSchemas(props, databaseName, readGrants);
     // CloudFormation does not return the ARN of the secret Redshift creates; the schema handler
     // reads it from the namespace and returns it.
     this.adminSecretArn = this.externalSchemas[0].getAttString('AdminSecretArn');
@@ -299,12 +298,10 @@ export class RedshiftSpectrum extends Construct {
         return;
       }
       calls.push({ description: `Spectrum reads the ${zone.zoneName} zone's objects`, principal: role, action: 's3:GetObject', resource: zone.bucket.arnForObjects('rehearsal/part-0.parquet'), source: SPECTRUM_ROLE_SOURCE });
-      if (zone.bucket.encryptionKey) {
-        calls.push({
-          description: `Spectrum decrypts the ${zone.zoneName} zone's objects through S3`, principal: role, action: 'kms:Decrypt',
-          resource: zone.bucket.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
-        });
-      }
+      calls.push({
+        description: `Spectrum decrypts the ${zone.zoneName} zone's objects through S3`, principal: role, action: 'kms:Decrypt',
+        resource: zone.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
+      });
     });
     const fn = this.node.findChild('SchemaFunction') as lambda.IFunction;
     calls.push(
@@ -375,7 +372,7 @@ export class RedshiftSpectrum extends Construct {
    * One custom resource per zone creates the external schema through the Data API, with the
    * admin secret, and waits for Redshift to finish (see external-schema-handler.ts).
    */
-  private createExternalSchemas(props: RedshiftSpectrumProps, databaseName: string, readPolicies: Array<iam.Policy | undefined>): CustomResource[] {
+  private createExternalSchemas(props: RedshiftSpectrumProps, databaseName: string, readGrants: iam.Grant[]): CustomResource[] {
     allowLogsToUse(this.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'SchemaLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -459,14 +456,14 @@ export class RedshiftSpectrum extends Construct {
           IamRoleArn: this.spectrumRole.roleArn,
         },
       });
-      // The role's read grants first: its IAM policy, and under Lake Formation the grants, which
-      // the governance creates outside the zone (listing the tables needs them).
-      const grants = zone.governance?.grantsOf(this.spectrumRole) ?? [];
-      schema.node.addDependency(this.workgroup, policy, zone, ...grants);
+      // The role's read grant first: its IAM policy and, under Lake Formation, the permissions,
+      // which the governance creates outside the zone (listing the tables needs them).
+      const grant = readGrants[index];
+      schema.node.addDependency(this.workgroup, policy, zone, grant);
       Rehearsal.of(this).createsBefore(
         { description: 'the schema is created on the workgroup', first: this.workgroup, then: schema, source: USAGE_CONSIDERATIONS },
-        ...[readPolicies[index], ...grants].filter((grant): grant is iam.Policy | lakeformation.CfnPrincipalPermissions => grant !== undefined).map(grant => ({
-          description: `the schema lists the ${zone.zoneName} zone's tables with the Spectrum role's grants`, first: grant, then: schema,
+        ...Dependable.of(grant).dependencyRoots.map(first => ({
+          description: `the schema lists the ${zone.zoneName} zone's tables with the Spectrum role's grants`, first, then: schema,
           source: zone.lakeFormationGoverned ? SPECTRUM_LF_SOURCE : SPECTRUM_ROLE_SOURCE,
         })),
       );

@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkCount, checkInteger, checkLength } from '../core/validation';
-import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
+import { StateMachineJob } from '../core/state-machine-job';
+import { SparkJobProps, allowSparkTraffic, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
 import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
 import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
@@ -144,7 +144,7 @@ export interface SageMakerSparkProcessingProps extends SparkJobProps {
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingClusterConfig.html (1 to 100 instances, 1 to 16,384 GB)
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AppSpecification.html (ContainerArguments: 1 to 100 of 256 characters)
  */
-export class SageMakerSparkProcessing extends Construct {
+export class SageMakerSparkProcessing extends StateMachineJob {
   /** The role the processing job runs as. */
   public readonly executionRole: iam.Role;
   /** The state machine that runs the job and waits for it. */
@@ -258,14 +258,14 @@ export class SageMakerSparkProcessing extends Construct {
       },
     });
     runJob.addCatch(new sfn.Fail(this, 'SparkJobFailed', { error: 'SparkJobFailed', causePath: '$.Cause' }), { errors: ['States.ALL'] });
-    this.stateMachine = createJobStateMachine(this, 'StateMachine', {
+    this.stateMachine = this.createStateMachine('StateMachine', {
       definition: runJob,
       timeout: Duration.seconds(maxRuntimeSeconds).plus(Duration.minutes(30)),
       encryptionKey: props.workspace.encryptionKey,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       job: { label: 'SageMaker Processing job', roles: [this.executionRole] },
-    });
+    }).stateMachine;
     this.grantCreateJob();
     this.declareRuntimeCalls(props);
   }

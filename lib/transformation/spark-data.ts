@@ -1,3 +1,4 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +7,7 @@ import { Construct } from 'constructs';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
-import { DataLakeZone } from '../storage/data-lake-zone';
+import { IDataLakeZone, isDataLakeZone } from '../storage/data-lake-zone';
 import { bucketRefusals } from '../rehearsal/common-calls';
 import { viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
@@ -23,7 +24,7 @@ export interface EncryptedBucket {
  * Where a Spark job reads or writes: a zone of a `DataLake` (its bucket, key and Glue database)
  * or any KMS-encrypted bucket.
  */
-export type SparkData = DataLakeZone | EncryptedBucket;
+export type SparkData = IDataLakeZone | EncryptedBucket;
 
 /** What every Spark construct of this library runs, reads and writes. */
 export interface SparkJobProps extends DataRetentionProps {
@@ -60,26 +61,13 @@ export interface SparkJobProps extends DataRetentionProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-function isZone(data: SparkData): data is DataLakeZone {
-  return data instanceof DataLakeZone;
-}
-
-/** The bucket of `data`. */
-export function sparkDataBucket(data: SparkData): s3.IBucket {
-  return data.bucket;
-}
-
-/** `s3://<bucket>/<prefix>` of `data`. */
-export function sparkDataUri(data: SparkData, prefix = ''): string {
-  return data.bucket.s3UrlForObject(prefix);
-}
 
 /**
  * Lets `grantee` read `data`: a zone's own `grantRead` (objects, key and Glue catalog entries),
  * or the least-privilege object and key statements of a bucket, in a policy of their own.
  */
 export function grantSparkRead(scope: Construct, grantee: iam.IGrantable, data: SparkData): void {
-  if (isZone(data)) {
+  if (isDataLakeZone(data)) {
     data.grantRead(grantee);
     return;
   }
@@ -92,8 +80,8 @@ export function grantSparkRead(scope: Construct, grantee: iam.IGrantable, data: 
 
 /** Lets `grantee` read and write `data` (see {@link grantSparkRead}). */
 export function grantSparkWrite(scope: Construct, grantee: iam.IGrantable, data: SparkData): void {
-  if (isZone(data)) {
-    data.grantWrite(grantee);
+  if (isDataLakeZone(data)) {
+    data.grantReadWrite(grantee);
     return;
   }
   attachGrantPolicy(scope, `Write${granteeId(scope, grantee)}${bucketId(data)}`, {
@@ -135,25 +123,34 @@ function bucketId(data: EncryptedBucket): string {
 export function declareSparkDataCalls(scope: Construct, role: iam.IRole, props: SparkJobProps, source: string): void {
   const rehearsal = Rehearsal.of(scope);
   const via = viaService(scope, 's3');
-  const direct = (data: SparkData) => !isZone(data) || !data.lakeFormationGoverned;
-  const keyOf = (data: SparkData) => (isZone(data) ? data.bucket.encryptionKey : data.encryptionKey);
+  const direct = (data: SparkData) => !isDataLakeZone(data) || !data.lakeFormationGoverned;
   for (const input of (props.inputs ?? []).filter(direct)) {
-    const key = keyOf(input);
-    rehearsal.allows({ description: `the job reads ${input.bucket.node.path}`, principal: role, action: 's3:GetObject', resource: input.bucket.arnForObjects('transactions/part-00000.json'), source });
-    if (key) {
-      rehearsal.allows({ description: `S3 decrypts ${input.bucket.node.path} for the job`, principal: role, action: 'kms:Decrypt', resource: key.keyArn, context: via, source });
-    }
+    const key = input.encryptionKey;
+    rehearsal.allows(
+      { description: `the job reads ${input.bucket.node.path}`, principal: role, action: 's3:GetObject', resource: input.bucket.arnForObjects('transactions/part-00000.json'), source },
+      { description: `S3 decrypts ${input.bucket.node.path} for the job`, principal: role, action: 'kms:Decrypt', resource: key.keyArn, context: via, source },
+    );
   }
   for (const output of (props.outputs ?? []).filter(direct)) {
-    const key = keyOf(output);
+    const key = output.encryptionKey;
     const object = 'features/part-00000.snappy.parquet';
-    rehearsal.allows({ description: `the job writes ${output.bucket.node.path}`, principal: role, action: 's3:PutObject', resource: output.bucket.arnForObjects(object), source });
-    if (key) {
-      rehearsal.allows({ description: `S3 encrypts for the job in ${output.bucket.node.path}`, principal: role, action: 'kms:GenerateDataKey', resource: key.keyArn, context: via, source });
-    }
-    if (!isZone(output)) {
+    rehearsal.allows(
+      { description: `the job writes ${output.bucket.node.path}`, principal: role, action: 's3:PutObject', resource: output.bucket.arnForObjects(object), source },
+      { description: `S3 encrypts for the job in ${output.bucket.node.path}`, principal: role, action: 'kms:GenerateDataKey', resource: key.keyArn, context: via, source },
+    );
+    if (!isDataLakeZone(output)) {
       // A lake zone declares its own refusals.
       rehearsal.denies(...bucketRefusals(scope, output.bucket, role, `the objects of ${output.bucket.node.path}`));
     }
   }
+}
+
+/**
+ * The rules of a Spark security group: the nodes of one job talk to each other on any port
+ * (driver, executors, shuffle, YARN), and leave the group only on HTTPS, to the VPC endpoints
+ * (in isolated subnets there is no other route). No inbound rule from outside the group.
+ */
+export function allowSparkTraffic(securityGroup: ec2.SecurityGroup): void {
+  securityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Spark nodes of the same job');
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, interface endpoints)');
 }

@@ -35,7 +35,7 @@ export class SparkScriptAsset extends Construct {
    * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2
    */
-  public grantRead(grantee: iam.IGrantable, id: string, options: { readonly listPrefix?: boolean } = {}): void {
+  public grantRead(grantee: iam.IGrantable, id: string, options: { readonly listPrefix?: boolean } = {}): iam.Grant {
     const statements = [new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)],
@@ -47,7 +47,7 @@ export class SparkScriptAsset extends Construct {
         conditions: { StringEquals: { 's3:prefix': this.asset.s3ObjectKey } },
       }));
     }
-    attachGrantPolicy(this, id, { grantee, statements });
+    const grant = attachGrantPolicy(this, id, { grantee, statements });
     const rehearsal = Rehearsal.of(this);
     const principal = grantee.grantPrincipal;
     const source = 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html';
@@ -63,5 +63,6 @@ export class SparkScriptAsset extends Construct {
         context: { 's3:prefix': '' }, source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2',
       });
     }
+    return grant;
   }
 }

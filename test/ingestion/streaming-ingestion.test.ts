@@ -1,4 +1,4 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataLake, DataLakeZone, LakeDataFormat, StreamingIngestion, StreamingIngestionProps } from '../../lib';
-import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { declared, grantResources, grantStatements, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup() {
   const stack = newStack();
@@ -210,9 +210,12 @@ describe('StreamingIngestion options', () => {
     const { stack, ingestion } = ingest();
     const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
     const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-    const write = ingestion.grantWrite(producer)!;
-    const read = ingestion.grantRead(consumer)!;
-    const doc = (policy: iam.Policy) => Stack.of(policy).resolve(policy.document.toJSON()).Statement.map((s: any) => s.Action);
+    const write = ingestion.grantWrite(producer);
+    const read = ingestion.grantRead(consumer);
+    const doc = (grant: iam.Grant) => grantStatements(stack, grant).map(s => s.Action);
+    expect(grantResources(write)).toHaveLength(1);
+    expect(grantResources(write)[0]).toBeInstanceOf(iam.Policy);
+    expect(grantResources(read)[0]).not.toBe(grantResources(write)[0]);
     expect(doc(write)).toEqual([['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'], 'kms:GenerateDataKey']);
     expect(doc(read)).toEqual([['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'], 'kms:Decrypt']);
   });

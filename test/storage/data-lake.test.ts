@@ -153,12 +153,12 @@ describe('grants without Lake Formation', () => {
     template.resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
   });
 
-  test('grantWrite adds writes and delete markers but never permanent version deletes', () => {
+  test('grantReadWrite adds writes and delete markers but never permanent version deletes', () => {
     const stack = newStack('Grants');
     const dataLake = lake({}, stack);
     const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
-    dataLake.zone('raw').grantWrite(writer);
-    dataLake.zone('raw').grantWrite(writer); // a second grant reuses the policy
+    dataLake.zone('raw').grantReadWrite(writer);
+    dataLake.zone('raw').grantReadWrite(writer); // a second grant reuses the policy
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     expect(Object.keys(policies)).toHaveLength(1);
     const actions = JSON.stringify(Object.values(policies)[0].Properties.PolicyDocument);
@@ -257,11 +257,11 @@ describe('Lake Formation governance', () => {
     expect(readerPolicy).not.toContain('s3:');
   });
 
-  test('grantWrite grants CREATE_TABLE, table writes and DATA_LOCATION_ACCESS on the zone location', () => {
+  test('grantReadWrite grants CREATE_TABLE, table writes and DATA_LOCATION_ACCESS on the zone location', () => {
     const stack = newStack('LfGrants');
     const dataLake = lake(governed, stack);
     const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
-    dataLake.zone('raw').grantWrite(writer);
+    dataLake.zone('raw').grantReadWrite(writer);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', { Permissions: ['CREATE_TABLE', 'ALTER', 'DESCRIBE'] });
     template.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', { Permissions: ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE'] });
@@ -292,7 +292,7 @@ describe('Lake Formation governance', () => {
     const stack = newStack('Chain');
     const dataLake = lake({ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'public' } }, { name: 'curated' }] }, stack);
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
-    dataLake.zone('raw').grantWrite(role);
+    dataLake.zone('raw').grantReadWrite(role);
     dataLake.zone('curated').grantRead(role);
     dataLake.grantOnTags(role, { expression: { classification: ['public'] }, resourceType: 'DATABASE', permissions: ['DESCRIBE'] });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;

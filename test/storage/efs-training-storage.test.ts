@@ -64,17 +64,6 @@ describe('EfsTrainingStorage', () => {
     expect(Object.keys(storage.accessPoints)).toEqual(['alice', 'team']);
   });
 
-  test('the training input mounts /training read-only from the mount-target subnets with the training security group', () => {
-    const { storage, stack } = efsStorage();
-    const input = storage.trainingInput();
-    expect(input.inputMode).toBe('File');
-    expect(input.subnets).toHaveLength(2);
-    expect(input.securityGroups).toEqual([storage.trainingSecurityGroup]);
-    expect(stack.resolve(input.dataSource)).toEqual({
-      FileSystemDataSource: { FileSystemId: { Ref: expect.stringMatching(/^StorageFileSystem/) }, FileSystemType: 'EFS', DirectoryPath: '/training', FileSystemAccessMode: 'ro' },
-    });
-  });
-
   test.each<[string, Omit<EfsTrainingStorageProps, 'vpc'>, string]>([
     ['a root workspace', { workspaces: [{ name: 'root', uid: 0, gid: 0 }] },
       'Efs/Storage: `workspaces[0].uid` must be a whole number from 1 to 4294967295 (a POSIX user id other than 0: an access point that forces root would bypass every file permission), got 0'],

@@ -1,8 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import {
-  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInputs, TrainingJobLauncher,
+  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingJobLauncher,
   TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
 } from '../../lib';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
@@ -22,8 +22,8 @@ function launcher(overrides: (s: ReturnType<typeof setup>) => Partial<TrainingJo
   const construct = new TrainingJobLauncher(s.stack, 'Launcher', {
     vpc: s.network.vpc,
     trainingImage: xgboostImageUri(s.stack),
-    inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { inputMode: S3InputMode.FAST_FILE })],
-    outputBucket: s.bucket,
+    inputs: [TrainingInput.fromS3(s.bucket, { inputMode: S3InputMode.FAST_FILE })],
+    output: s.bucket,
     jobNamePrefix: 'xgb',
     ...overrides(s),
   });
@@ -95,9 +95,9 @@ describe('TrainingJobLauncher', () => {
 
   test('file-system inputs: the job runs in the file system\'s subnet with its training security group, in File mode', () => {
     const { template, stack } = launcher(s => {
-      const lustre = new LustreTrainingStorage(s.stack, 'Lustre', { vpc: s.network.vpc, deploymentType: fsx.LustreDeploymentType.SCRATCH_2, dataRepositories: [{ bucket: s.bucket }] });
+      const lustre = new LustreTrainingStorage(s.stack, 'Lustre', { vpc: s.network.vpc, deploymentType: fsx.LustreDeploymentType.SCRATCH_2, dataRepositories: [{ source: s.bucket }] });
       const efs = new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc });
-      return { inputs: [lustre.trainingInput(), efs.trainingInput({ channelName: 'validation' })] };
+      return { inputs: [TrainingInput.fromLustre(lustre), TrainingInput.fromEfs(efs, { channelName: 'validation' })] };
     });
     const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
     expect(aslErrors(definition)).toEqual([]);
@@ -126,7 +126,7 @@ describe('TrainingJobLauncher', () => {
   });
 
   test('file-system launchers may decrypt with the output key: S3 needs kms:Decrypt and kms:GenerateDataKey for uploads in parts', () => {
-    const { template, stack } = launcher(s => ({ inputs: [new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc }).trainingInput()] }));
+    const { template, stack } = launcher(s => ({ inputs: [TrainingInput.fromEfs(new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc }))] }));
     const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('LauncherExecutionRole') }] } }))[0];
     const onOutputKey = (policy.Properties.PolicyDocument.Statement as any[])
       .filter(statement => JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as any), 'Arn'] }))
@@ -168,36 +168,33 @@ describe('TrainingJobLauncher', () => {
     ['an EC2 instance type', () => ({ instanceType: 'm5.large' }),
       'Train/Launcher: `instanceType` must be a SageMaker instance type such as ml.m5.large, got \'m5.large\''],
     ['no instance', () => ({ instanceCount: 0 }), 'Train/Launcher: `instanceCount` must be a whole number of at least 1, got 0'],
-    ['a volume of 0 GiB', () => ({ volumeSizeGiB: 0 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (GiB of a gp2 ML storage volume), got 0'],
-    ['a volume over 16 TiB', () => ({ volumeSizeGiB: 16385 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (GiB of a gp2 ML storage volume), got 16385'],
+    ['a volume of 0 GiB', () => ({ volumeSize: Size.gibibytes(0) }), 'Train/Launcher: `volumeSize` must be a whole number from 1 to 16384 (whole GiB of a gp2 ML storage volume), got 0'],
+    ['a volume over 16 TiB', () => ({ volumeSize: Size.gibibytes(16385) }), 'Train/Launcher: `volumeSize` must be a whole number from 1 to 16384 (whole GiB of a gp2 ML storage volume), got 16385'],
+    ['a volume of part of a GiB', () => ({ volumeSize: Size.mebibytes(1536) }), 'Train/Launcher: `volumeSize` must be a whole number from 1 to 16384 (whole GiB of a gp2 ML storage volume), got 1.5'],
     ['101 hyperparameters', () => ({ hyperparameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`h${i}`, '1'])) }),
       'Train/Launcher: `hyperparameters` must have at most 100 entries, got 101'],
     ['a hyperparameter name over 256 characters', () => ({ hyperparameters: { ['h'.repeat(257)]: '1' } }),
       'Train/Launcher: `hyperparameters key` must be at most 256 characters long'],
     ['a hyperparameter value over 2,500 characters', () => ({ hyperparameters: { eta: '0'.repeat(2501) } }),
       'Train/Launcher: `hyperparameters.eta` must be at most 2500 characters long'],
-    ['21 channels', s => ({ inputs: Array.from({ length: 21 }, (_, i) => TrainingInputs.fromS3(s.stack, s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })) }),
+    ['21 channels', s => ({ inputs: Array.from({ length: 21 }, (_, i) => TrainingInput.fromS3(s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })) }),
       'Train/Launcher: `inputs` must have 1 to 20 channels, got 21'],
-    ['a content type over 256 characters', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { contentType: `text/${'x'.repeat(252)}` })] }),
+    ['a content type over 256 characters', s => ({ inputs: [TrainingInput.fromS3(s.bucket, { contentType: `text/${'x'.repeat(252)}` })] }),
       'Train/Launcher: `inputs[0].contentType` must be at most 256 characters long (a MIME type)'],
     ['a runtime above 28 days', () => ({ maxRuntime: Duration.days(29) }),
       'Train/Launcher: `maxRuntime` must be a whole number from 1 to 2419200 (seconds: SageMaker stops training jobs after 28 days at most), got 2505600'],
     ['an absolute output prefix', () => ({ outputPrefix: '/models/' }),
       'Train/Launcher: `outputPrefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'/models/\''],
     ['no input', () => ({ inputs: [] }), 'Train/Launcher: `inputs` must have 1 to 20 channels, got 0'],
-    ['two channels of the same name', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket), TrainingInputs.fromS3(s.stack, s.bucket, { prefix: 'b/' })] }),
+    ['two channels of the same name', s => ({ inputs: [TrainingInput.fromS3(s.bucket), TrainingInput.fromS3(s.bucket, { prefix: 'b/' })] }),
       'Train/Launcher: `inputs[].channelName` must be unique in the job, got \'train\''],
-    ['a file system read in Pipe mode', s => {
-      const efs = new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc });
-      return { inputs: [{ ...efs.trainingInput(), inputMode: 'Pipe' }] };
-    }, 'Train/Launcher: `inputs[0].inputMode` must be File for a file-system input (SageMaker mounts the file system), got \'Pipe\''],
     ['file systems without a common subnet', s => {
-      const a = new LustreTrainingStorage(s.stack, 'A', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[0], dataRepositories: [{ bucket: s.bucket }] });
-      const b = new LustreTrainingStorage(s.stack, 'B', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[1], dataRepositories: [{ bucket: s.bucket }] });
-      return { inputs: [a.trainingInput(), b.trainingInput({ channelName: 'b' })] };
+      const a = new LustreTrainingStorage(s.stack, 'A', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[0], dataRepositories: [{ source: s.bucket }] });
+      const b = new LustreTrainingStorage(s.stack, 'B', { vpc: s.network.vpc, subnet: s.network.vpc.isolatedSubnets[1], dataRepositories: [{ source: s.bucket }] });
+      return { inputs: [TrainingInput.fromLustre(a), TrainingInput.fromLustre(b, { channelName: 'b' })] };
     }, 'Train/Launcher: `inputs` must share at least one subnet (each file system is reachable from the subnets it names), got ["FSx for Lustre","FSx for Lustre"]'],
-    ['an S3 prefix without a trailing slash', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { prefix: 'train' })] }),
-      'Train: `prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'train\''],
+    ['an S3 prefix without a trailing slash', s => ({ inputs: [TrainingInput.fromS3(s.bucket, { prefix: 'train' })] }),
+      'Train/Launcher: `prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'train\''],
   ])('rejects %s', (_, overrides, message) => {
     expect(() => launcher(overrides)).toThrow(message);
   });
@@ -206,10 +203,10 @@ describe('TrainingJobLauncher', () => {
     const hyperparameters = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`${i}`.padEnd(256, 'h'), 'v'.repeat(2500)]));
     const { template } = launcher(s => ({
       hyperparameters,
-      inputs: Array.from({ length: 20 }, (_, i) => TrainingInputs.fromS3(s.stack, s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })),
+      inputs: Array.from({ length: 20 }, (_, i) => TrainingInput.fromS3(s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })),
       maxRuntime: Duration.days(28),
       instanceCount: 500,
-      volumeSizeGiB: 16384,
+      volumeSize: Size.tebibytes(16),
     }));
     const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
     expect(Object.keys(definition.States.Train.Parameters.HyperParameters)).toHaveLength(100);
