@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable, IConstruct } from 'constructs';
 import { addQualityGates } from '../examples/quality-gates';
@@ -74,4 +75,11 @@ export function grantStatements(scope: IConstruct, grant: iam.Grant): Array<Reco
 /** The CloudFormation resources a grant consists of (its policy, Lake Formation permissions): what `grant.applyBefore()` waits for. */
 export function grantResources(grant: iam.Grant): IConstruct[] {
   return Dependable.of(grant).dependencyRoots;
+}
+
+/** What an alarm or a dashboard reads of `metric`, resolved in the stack of `scope`: namespace, name, dimensions, statistic and period in seconds. */
+export function metricFacts(scope: IConstruct, metric: cloudwatch.Metric): Record<string, unknown> {
+  return Stack.of(scope).resolve({
+    namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, statistic: metric.statistic, period: metric.period.toSeconds(),
+  });
 }

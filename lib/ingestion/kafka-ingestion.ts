@@ -1,4 +1,4 @@
-import { Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,9 +19,8 @@ import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
-import {
-  LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
-} from './lake-delivery';
+import { FirehoseIngestion } from './firehose-ingestion';
+import { LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, lakeTarget, resolveLakeDelivery } from './lake-delivery';
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
 export const MSK_IAM_TLS_PORT = 9098;
@@ -172,7 +171,7 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
  * @see https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
  * @see https://aws.amazon.com/msk/pricing/
  */
-export class KafkaIngestion extends Construct {
+export class KafkaIngestion extends FirehoseIngestion {
   /** The MSK cluster. */
   public readonly cluster: msk.CfnCluster;
   /** The topic Firehose reads. */
@@ -189,10 +188,10 @@ export class KafkaIngestion extends Construct {
   public readonly deliveryRole?: iam.Role;
   /** The bucket the records are delivered to. */
   public readonly destinationBucket: s3.IBucket;
-  /** The alarms on the delivery (`DELIVERY` stage only). */
-  public readonly alarms: cloudwatch.Alarm[];
-  /** The topic the alarms notify. */
-  public readonly alarmTopic: sns.ITopic;
+  /** The alarms on the delivery (`DELIVERY` stage only; none with `alarms: false`). */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The topic the alarms notify (none with `alarms: false`). */
+  public readonly alarmTopic?: sns.ITopic;
   /** The settings of the delivery, with the defaults filled in. */
   public readonly delivery: ResolvedLakeDelivery;
   /** The number of brokers. */
@@ -259,8 +258,9 @@ export class KafkaIngestion extends Construct {
       label: 'MSK cluster', detail: `topic ${settings.topicName}`, stage: DataFlowStage.INGESTION, resources: [this.cluster, this.topic],
     });
 
-    this.alarmTopic = alarmTopic(this, this.encryptionKey, props.alarmTopic);
-    this.alarms = [];
+    if (props.alarms ?? true) {
+      this.alarmTopic = this.createAlarmTopic(this.encryptionKey, props.alarmTopic);
+    }
     if (!delivering) {
       return;
     }
@@ -340,7 +340,9 @@ export class KafkaIngestion extends Construct {
         + 'travel over TLS, and land in S3 encrypted with the lake key',
     });
     DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
-    this.alarms = createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic });
+    if (this.alarmTopic) {
+      this.alarms.push(...this.createDeliveryAlarms(this.delivery, props.transform !== undefined, this.alarmTopic));
+    }
     this.declareDeliveryCalls(clusterPolicy, sourcePolicy);
   }
 
@@ -370,6 +372,53 @@ export class KafkaIngestion extends Construct {
       { description: 'Firehose reads the topic with its role as soon as the delivery stream exists', first: sourcePolicy, then: stream, source },
       { description: 'the topic Firehose reads exists before it starts reading', first: this.topic, then: stream, source },
     );
+  }
+
+  /**
+   * The share of a broker's data-log disk in use, in percent (`AWS/Kafka` `KafkaDataLogsDiskUsed`,
+   * by `Cluster Name` and `Broker ID`, a DEFAULT-level metric): a full disk stops the broker.
+   *
+   * @param brokerId the broker, from 1 to the number of brokers
+   * @default - maximum over 5 minutes
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html
+   */
+  public metricKafkaDataLogsDiskUsed(brokerId: number, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.brokerMetric('KafkaDataLogsDiskUsed', brokerId, 'Maximum', props);
+  }
+
+  /**
+   * The share of a broker's CPU in user space, in percent (`AWS/Kafka` `CpuUser`, by `Cluster Name`
+   * and `Broker ID`, a DEFAULT-level metric).
+   *
+   * @param brokerId the broker, from 1 to the number of brokers
+   * @default - average over 5 minutes
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html
+   */
+  public metricCpuUser(brokerId: number, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.brokerMetric('CpuUser', brokerId, 'Average', props);
+  }
+
+  /**
+   * Partitions of the cluster with no active leader (`AWS/Kafka` `OfflinePartitionsCount`, by
+   * `Cluster Name`): above 0, some records can be neither written nor read.
+   *
+   * @default - maximum over 5 minutes
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html
+   */
+  public metricOfflinePartitionsCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Kafka', metricName: 'OfflinePartitionsCount', dimensionsMap: { 'Cluster Name': this.clusterName },
+      statistic: 'Maximum', period: Duration.minutes(5), ...props,
+    });
+  }
+
+  private brokerMetric(metricName: string, brokerId: number, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    // MSK numbers the brokers of a provisioned cluster from 1.
+    checkInteger(this, 'brokerId', brokerId, { min: 1, max: this.brokerCount, why: `a broker of the ${this.brokerCount} of the cluster` });
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Kafka', metricName, dimensionsMap: { 'Cluster Name': this.clusterName, 'Broker ID': String(brokerId) },
+      statistic, period: Duration.minutes(5), ...props,
+    });
   }
 
   /** Lets `peer` (producers, consumers) reach the brokers on the IAM/TLS port. */

@@ -1,5 +1,4 @@
 import { ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
@@ -117,6 +115,13 @@ export interface LakeDeliveryOptions extends DataRetentionProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether to create the alarms of the delivery (and of the stream it reads), each built on one
+   * of the construct's `metric*()` methods. Without them, build your own on those methods.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
   /**
    * Where the alarms send their notifications (state changes to ALARM and back to OK).
    *
@@ -413,99 +418,6 @@ export class LakeS3Destination implements firehose.IDestination {
       rehearsal.denies(...bucketRefusals(scope, bucket, role, `the objects of ${bucket.node.path}`));
     }
   }
-}
-
-/** Options of the alarms on a Firehose stream into the lake. */
-export interface DeliveryAlarmOptions {
-  readonly deliveryStream: firehose.DeliveryStream;
-  readonly topic: sns.ITopic;
-  readonly delivery: ResolvedLakeDelivery;
-  readonly transform?: lambda.IFunction;
-}
-
-/**
- * The alarms every Firehose stream into the lake gets. Each metric names the delivery stream
- * (`DeliveryStreamName` dimension): without it, CloudWatch has no data for the alarm and it never
- * fires.
- *
- * - data freshness: the oldest undelivered record is older than twice the buffering interval plus
- *   15 minutes (Firehose recommends alarming when freshness exceeds the buffering limit);
- * - delivery failures: `DeliveryToS3.Success` below 1 (some deliveries to S3 failed and are being retried);
- * - with a transform: `ExecuteProcessing.Success` below 1 (Lambda invocations failed);
- * - with Parquet: `FailedConversion.Records` above 0 (records that do not match the schema).
- *
- * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
- * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
- */
-export function createDeliveryAlarms(scope: Construct, options: DeliveryAlarmOptions): cloudwatch.Alarm[] {
-  const stream = options.deliveryStream;
-  const period = Duration.minutes(5);
-  const alarms = [
-    new cloudwatch.Alarm(scope, 'DataFreshnessAlarm', {
-      alarmDescription: `Records wait in ${stream.node.path} longer than twice the buffering interval plus 15 minutes`,
-      metric: stream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period }),
-      threshold: options.delivery.bufferingInterval.toSeconds() * 2 + 900,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
-    new cloudwatch.Alarm(scope, 'DeliveryFailureAlarm', {
-      alarmDescription: `Deliveries of ${stream.node.path} to S3 failed (they are retried, then written under the error prefix)`,
-      metric: stream.metric('DeliveryToS3.Success', { statistic: 'Minimum', period }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
-  ];
-  if (options.transform) {
-    alarms.push(new cloudwatch.Alarm(scope, 'TransformFailureAlarm', {
-      alarmDescription: `Invocations of the transform of ${stream.node.path} failed`,
-      metric: stream.metric('ExecuteProcessing.Success', { statistic: 'Minimum', period }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-  }
-  if (options.delivery.dataFormat === LakeDataFormat.PARQUET) {
-    alarms.push(new cloudwatch.Alarm(scope, 'ConversionFailureAlarm', {
-      alarmDescription: `Records of ${stream.node.path} do not match the Parquet schema (written under the error prefix)`,
-      metric: stream.metric('FailedConversion.Records', { statistic: 'Sum', period }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-  }
-  alarms.forEach(alarm => notify(alarm, options.topic));
-  return alarms;
-}
-
-/** Sends the state changes of `alarm` (to ALARM and back to OK) to `topic`. */
-export function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
-  alarm.addAlarmAction(new cwActions.SnsAction(topic));
-  alarm.addOkAction(new cwActions.SnsAction(topic));
-}
-
-/**
- * The topic the alarms of a construct notify, unless one is given: encrypted with `key`, TLS only.
- * CloudWatch may use the key to publish to the encrypted topic, for alarms of this account only.
- *
- * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-encryption
- */
-export function alarmTopic(scope: Construct, key: kms.IKey, given?: sns.ITopic): sns.ITopic {
-  if (given) {
-    return given;
-  }
-  const stack = Stack.of(scope);
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-  }));
-  return new sns.Topic(scope, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `Alarms of ${scope.node.path}`.slice(0, 100) });
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as flink from 'aws-cdk-lib/aws-kinesisanalyticsv2';
@@ -321,6 +322,47 @@ export class StreamAnalytics extends Construct {
     });
     logOption.node.addDependency(policy);
     this.declareRuntimeCalls(props, code, logStreamArn, policy, logOption);
+  }
+
+  /**
+   * How long the application has been down in its current outage, in milliseconds
+   * (`AWS/KinesisAnalytics` `downtime`, by `Application`): 0 while it runs; above 0 it is failing
+   * or restarting.
+   *
+   * @default - maximum over 5 minutes
+   * @see https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html
+   */
+  public metricDowntime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.applicationMetric('downtime', 'Maximum', props);
+  }
+
+  /**
+   * Records the application reads per second (`AWS/KinesisAnalytics` `numRecordsInPerSecond`, by
+   * `Application`): 0 while records arrive means the source is not read.
+   *
+   * @default - average over 5 minutes
+   * @see https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html
+   */
+  public metricNumRecordsInPerSecond(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.applicationMetric('numRecordsInPerSecond', 'Average', props);
+  }
+
+  /**
+   * How long the last checkpoint took, in milliseconds (`AWS/KinesisAnalytics`
+   * `lastCheckpointDuration`, by `Application`): growing checkpoints slow recovery.
+   *
+   * @default - maximum over 5 minutes
+   * @see https://docs.aws.amazon.com/managed-flink/latest/java/metrics-dimensions.html
+   */
+  public metricLastCheckpointDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.applicationMetric('lastCheckpointDuration', 'Maximum', props);
+  }
+
+  private applicationMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/KinesisAnalytics', metricName, dimensionsMap: { Application: this.applicationName },
+      statistic, period: Duration.minutes(5), ...props,
+    });
   }
 
   /** What the service does with the application's role, and what it must refuse. */

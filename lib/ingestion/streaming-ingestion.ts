@@ -15,9 +15,8 @@ import { check, checkInteger } from '../core/validation';
 import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
 import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
-import {
-  LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, notify, resolveLakeDelivery,
-} from './lake-delivery';
+import { FirehoseIngestion, notify } from './firehose-ingestion';
+import { LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, lakeTarget, resolveLakeDelivery } from './lake-delivery';
 
 /** Properties of a {@link StreamingIngestion}. */
 export interface StreamingIngestionProps extends LakeDeliveryOptions {
@@ -101,7 +100,7 @@ export interface StreamingIngestionProps extends LakeDeliveryOptions {
  *
  * @see https://aws.amazon.com/kinesis/data-streams/pricing/
  */
-export class StreamingIngestion extends Construct {
+export class StreamingIngestion extends FirehoseIngestion {
   /** The Kinesis data stream. */
   public readonly stream: kinesis.IStream;
   /** The Firehose stream that delivers the records into the lake. */
@@ -110,10 +109,10 @@ export class StreamingIngestion extends Construct {
   public readonly deliveryRole: iam.Role;
   /** The bucket the records are delivered to. */
   public readonly destinationBucket: s3.IBucket;
-  /** The alarms on the stream and the delivery. */
-  public readonly alarms: cloudwatch.Alarm[];
-  /** The topic the alarms notify. */
-  public readonly alarmTopic: sns.ITopic;
+  /** The alarms on the stream and the delivery (none with `alarms: false`). */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The topic the alarms notify (none with `alarms: false`). */
+  public readonly alarmTopic?: sns.ITopic;
   /** The settings of the delivery, with the defaults filled in. */
   public readonly delivery: ResolvedLakeDelivery;
   private readonly streamKey?: kms.IKey;
@@ -172,11 +171,43 @@ export class StreamingIngestion extends Construct {
       DataFlow.node(this, 'TransformNode', { label: 'Lambda transform', detail: props.transform.node.id, stage: DataFlowStage.PROCESSING, resources: [props.transform] });
     }
 
-    this.alarmTopic = alarmTopic(this, key, props.alarmTopic);
-    const streamAlarms = this.streamAlarms(retention);
-    streamAlarms.forEach(alarm => notify(alarm, this.alarmTopic));
-    this.alarms = [...streamAlarms,
-      ...createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic })];
+    if (props.alarms ?? true) {
+      const topic = this.alarmTopic = this.createAlarmTopic(key, props.alarmTopic);
+      const streamAlarms = this.streamAlarms(retention);
+      streamAlarms.forEach(alarm => notify(alarm, topic));
+      this.alarms.push(...streamAlarms, ...this.createDeliveryAlarms(this.delivery, props.transform !== undefined, topic));
+    }
+  }
+
+  /**
+   * How far behind the latest record the stream's slowest consumer reads, in milliseconds
+   * (`AWS/Kinesis` `GetRecords.IteratorAgeMilliseconds`, by `StreamName`): records expire unread
+   * when it reaches the retention period.
+   *
+   * @default - maximum over 5 minutes
+   */
+  public metricGetRecordsIteratorAgeMilliseconds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Writes the stream throttled (`AWS/Kinesis` `WriteProvisionedThroughputExceeded`, by
+   * `StreamName`): producers exceed the shards' capacity.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricWriteProvisionedThroughputExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Reads of the stream throttled (`AWS/Kinesis` `ReadProvisionedThroughputExceeded`, by
+   * `StreamName`): the consumers together exceed the shards' read capacity.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricReadProvisionedThroughputExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period: Duration.minutes(5), ...props });
   }
 
   /**
@@ -262,28 +293,25 @@ export class StreamingIngestion extends Construct {
     return retention;
   }
 
+  /** The alarms of the stream, each on one of the stream metrics above. */
   private streamAlarms(retention: Duration): cloudwatch.Alarm[] {
-    const period = Duration.minutes(5);
     return [
-      new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
+      this.metricGetRecordsIteratorAgeMilliseconds().createAlarm(this, 'IteratorAgeAlarm', {
         alarmDescription: `A consumer of ${this.stream.node.path} is behind by half the retention: its records expire unread at ${retention.toHours()} hours`,
-        metric: this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period }),
         threshold: retention.toMilliseconds() / 2,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      new cloudwatch.Alarm(this, 'WriteThrottledAlarm', {
+      this.metricWriteProvisionedThroughputExceeded().createAlarm(this, 'WriteThrottledAlarm', {
         alarmDescription: `Producers of ${this.stream.node.path} were throttled for 15 minutes: add shards or use ON_DEMAND`,
-        metric: this.stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      new cloudwatch.Alarm(this, 'ReadThrottledAlarm', {
+      this.metricReadProvisionedThroughputExceeded().createAlarm(this, 'ReadThrottledAlarm', {
         alarmDescription: `Consumers of ${this.stream.node.path} were throttled for 15 minutes: too many consumers share the shards`,
-        metric: this.stream.metricReadProvisionedThroughputExceeded({ statistic: 'Sum', period }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,

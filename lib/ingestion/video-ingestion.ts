@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesisvideo from 'aws-cdk-lib/aws-kinesisvideo';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -140,6 +141,44 @@ export class VideoIngestion extends Construct {
         }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.encryptionKey.keyArn], conditions: this.viaService() }),
       ],
+    });
+  }
+
+  /**
+   * Bytes the producers sent (`AWS/KinesisVideo` `PutMedia.IncomingBytes`, by `StreamName`): 0
+   * while a camera should be sending means it is disconnected.
+   *
+   * @default - sum over 5 minutes
+   * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/monitoring-metrics.html
+   */
+  public metricPutMediaIncomingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.streamMetric('PutMedia.IncomingBytes', 'Sum', props);
+  }
+
+  /**
+   * Producer connections that failed (`AWS/KinesisVideo` `PutMedia.ConnectionErrors`, by `StreamName`).
+   *
+   * @default - sum over 5 minutes
+   * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/monitoring-metrics.html
+   */
+  public metricPutMediaConnectionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.streamMetric('PutMedia.ConnectionErrors', 'Sum', props);
+  }
+
+  /**
+   * Bytes the consumers read live (`AWS/KinesisVideo` `GetMedia.OutgoingBytes`, by `StreamName`).
+   *
+   * @default - sum over 5 minutes
+   * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/monitoring-metrics.html
+   */
+  public metricGetMediaOutgoingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.streamMetric('GetMedia.OutgoingBytes', 'Sum', props);
+  }
+
+  private streamMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/KinesisVideo', metricName, dimensionsMap: { StreamName: this.stream.ref },
+      statistic, period: Duration.minutes(5), ...props,
     });
   }
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -217,6 +218,7 @@ export class GlueEtlPipeline extends Construct {
   public readonly logsKey: kms.Key;
   /** The EventBridge rule that starts the workflow, when it starts on new objects. */
   public readonly startRule?: events.Rule;
+  private failedRunRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: GlueEtlPipelineProps) {
     super(scope, id);
@@ -380,6 +382,41 @@ export class GlueEtlPipeline extends Construct {
     }
     this.declareRuntimeCalls(props, script, sourcePrefix, sourceKey, targetKey);
     this.declareDataFlow(props.source);
+  }
+
+  /**
+   * Spark tasks of the job that failed (`Glue` `glue.driver.aggregate.numFailedTasks`, by
+   * `JobName`, `JobRunId` ALL and `Type` count; the job publishes it with `--enable-metrics`).
+   * Spark retries failed tasks: a few can precede a run that succeeds; many foretell a failed run.
+   *
+   * @default - sum over 5 minutes
+   * @see https://docs.aws.amazon.com/glue/latest/dg/monitoring-awsglue-with-cloudwatch-metrics.html
+   */
+  public metricNumFailedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'Glue', metricName: 'glue.driver.aggregate.numFailedTasks',
+      dimensionsMap: { JobName: this.job.ref, JobRunId: 'ALL', Type: 'count' },
+      statistic: 'Sum', period: Duration.minutes(5), ...props,
+    });
+  }
+
+  /**
+   * Runs of the job that failed or timed out: the `TriggeredRules` of an EventBridge rule (created
+   * on the first call) that matches the job's `Glue Job State Change` events in state `FAILED` or
+   * `TIMEOUT` (`AWS/Events`, by `RuleName`). Glue reports a run's end on EventBridge, not as a metric.
+   *
+   * @default - sum over 5 minutes
+   * @see https://docs.aws.amazon.com/glue/latest/dg/automating-awsglue-with-cloudwatch-events.html
+   */
+  public metricJobRunFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.failedRunRule ??= new events.Rule(this, 'FailedRunRule', {
+      description: `Runs of the Glue job of ${this.node.path} that failed or timed out`,
+      eventPattern: { source: ['aws.glue'], detailType: ['Glue Job State Change'], detail: { jobName: [this.job.ref], state: ['FAILED', 'TIMEOUT'] } },
+    });
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.failedRunRule.ruleName },
+      statistic: 'Sum', period: Duration.minutes(5), ...props,
+    });
   }
 
   /** What Glue does with the crawler and job roles when the workflow runs, and what they may not do. */

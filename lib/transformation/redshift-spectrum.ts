@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { ArnFormat, CustomResource, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -274,6 +275,21 @@ export class RedshiftSpectrum extends Construct {
     // reads it from the namespace and returns it.
     this.adminSecretArn = this.externalSchemas[0].getAttString('AdminSecretArn');
     this.declareExpectations(props);
+  }
+
+  /**
+   * The Redshift Processing Units the workgroup runs queries with (`AWS/Redshift-Serverless`
+   * `ComputeCapacity`, by `Workgroup`): 0 when idle, the base capacity or more while queries run;
+   * RPU-seconds are what it bills.
+   *
+   * @default - average over 5 minutes
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/metrics-listing.html (Amazon Redshift Serverless metrics)
+   */
+  public metricComputeCapacity(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Redshift-Serverless', metricName: 'ComputeCapacity', dimensionsMap: { Workgroup: this.workgroupName },
+      statistic: 'Average', period: Duration.minutes(5), ...props,
+    });
   }
 
   /**

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLake, KafkaDeploymentStage, KafkaIngestion, KafkaIngestionProps, PrivateNetwork } from '../../lib';
-import { CDK_CONTEXT, declared, grantStatements, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { CDK_CONTEXT, declared, grantStatements, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup(maxAzs = 2, region?: string) {
   // A stack with an account and a region has three (dummy) AZs; an environment-agnostic one has two.
@@ -109,6 +109,43 @@ describe('KafkaIngestion', () => {
     template.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
     expect(kafka.deliveryStream).toBeUndefined();
     expect(kafka.alarms).toEqual([]);
+    expect(() => kafka.metricDeliveryToS3DataFreshness())
+      .toThrow('Test/Kafka: `stage` has no delivery stream yet: DeliveryToS3.DataFreshness exists from the DELIVERY stage, got \'CLUSTER\'');
+  });
+
+  test('metrics: the delivery by DeliveryStreamName, the brokers by Cluster Name and Broker ID; the alarms are built on them', () => {
+    const { stack, base } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', base);
+    const cluster = (kafka.cluster.clusterName as string);
+    expect(metricFacts(stack, kafka.metricKafkaDataLogsDiskUsed(2))).toEqual({
+      namespace: 'AWS/Kafka', metricName: 'KafkaDataLogsDiskUsed', dimensions: { 'Cluster Name': cluster, 'Broker ID': '2' }, statistic: 'Maximum', period: 300,
+    });
+    expect(metricFacts(stack, kafka.metricCpuUser(1))).toEqual({
+      namespace: 'AWS/Kafka', metricName: 'CpuUser', dimensions: { 'Cluster Name': cluster, 'Broker ID': '1' }, statistic: 'Average', period: 300,
+    });
+    expect(metricFacts(stack, kafka.metricOfflinePartitionsCount())).toEqual({
+      namespace: 'AWS/Kafka', metricName: 'OfflinePartitionsCount', dimensions: { 'Cluster Name': cluster }, statistic: 'Maximum', period: 300,
+    });
+    const delivery = { Ref: stack.getLogicalId(kafka.deliveryStream!.node.defaultChild as any) };
+    expect(metricFacts(stack, kafka.metricDeliveryToS3DataFreshness())).toEqual({
+      namespace: 'AWS/Firehose', metricName: 'DeliveryToS3.DataFreshness', dimensions: { DeliveryStreamName: delivery }, statistic: 'Maximum', period: 300,
+    });
+    expect(metricFacts(stack, kafka.metricDeliveryToS3Success()).dimensions).toEqual({ DeliveryStreamName: delivery });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(alarm => alarm.Properties);
+    expect(alarms.map(alarm => [alarm.MetricName, alarm.Statistic, alarm.Dimensions])).toEqual([
+      ['DeliveryToS3.DataFreshness', 'Maximum', [{ Name: 'DeliveryStreamName', Value: delivery }]],
+      ['DeliveryToS3.Success', 'Minimum', [{ Name: 'DeliveryStreamName', Value: delivery }]],
+    ]);
+    expect(() => kafka.metricCpuUser(3)).toThrow('Test/Kafka: `brokerId` must be a whole number from 1 to 2 (a broker of the 2 of the cluster), got 3');
+  });
+
+  test('alarms: false creates no alarm and no alarm topic', () => {
+    const { stack, base } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', { ...base, alarms: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(kafka.alarmTopic).toBeUndefined();
   });
 
   test('producers get connect and write on the topic, and network access on 9098 only when allowed', () => {

@@ -8,7 +8,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FlinkRuntime, StreamAnalytics, StreamAnalyticsCode, StreamAnalyticsProps } from '../../lib';
-import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { declared, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 /** A code directory with main.py and, if asked, a stand-in for the connector JAR (tests cannot download it). */
 function codeDirectory(withJar: boolean): string {
@@ -148,5 +148,17 @@ describe('StreamAnalytics', () => {
     cases.forEach(([overrides, message], i) => {
       expect(() => new StreamAnalytics(stack, `P${i}`, { ...base, ...overrides })).toThrow(message);
     });
+  });
+});
+
+describe('StreamAnalytics metrics', () => {
+  test('downtime, records in and checkpoint duration of the application, by Application', () => {
+    const { stack, base } = setup();
+    const analytics = new StreamAnalytics(stack, 'Flink', base);
+    const application = { Ref: stack.getLogicalId(analytics.application) };
+    const facts = (metricName: string, statistic: string) => ({ namespace: 'AWS/KinesisAnalytics', metricName, dimensions: { Application: application }, statistic, period: 300 });
+    expect(metricFacts(stack, analytics.metricDowntime())).toEqual(facts('downtime', 'Maximum'));
+    expect(metricFacts(stack, analytics.metricNumRecordsInPerSecond())).toEqual(facts('numRecordsInPerSecond', 'Average'));
+    expect(metricFacts(stack, analytics.metricLastCheckpointDuration())).toEqual(facts('lastCheckpointDuration', 'Maximum'));
   });
 });

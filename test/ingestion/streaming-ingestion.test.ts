@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataLake, DataLakeZone, LakeDataFormat, StreamingIngestion, StreamingIngestionProps } from '../../lib';
-import { declared, grantResources, grantStatements, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { declared, grantResources, grantStatements, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup() {
   const stack = newStack();
@@ -309,5 +309,46 @@ describe('StreamingIngestion validation', () => {
 
   test('zones are accepted as DataLakeZone', () => {
     expect(setup().zone).toBeInstanceOf(DataLakeZone);
+  });
+});
+
+describe('StreamingIngestion metrics', () => {
+  test('each metric names its stream or delivery stream, with the statistic its alarm uses', () => {
+    const { ingestion, stack } = ingest();
+    const stream = { Ref: stack.getLogicalId(ingestion.stream.node.defaultChild as kinesis.CfnStream) };
+    const delivery = { Ref: stack.getLogicalId(ingestion.deliveryStream.node.defaultChild as firehose.CfnDeliveryStream) };
+    const facts = (namespace: string, metricName: string, dimensions: Record<string, unknown>, statistic: string) => ({ namespace, metricName, dimensions, statistic, period: 300 });
+    expect(metricFacts(stack, ingestion.metricGetRecordsIteratorAgeMilliseconds())).toEqual(facts('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', { StreamName: stream }, 'Maximum'));
+    expect(metricFacts(stack, ingestion.metricWriteProvisionedThroughputExceeded())).toEqual(facts('AWS/Kinesis', 'WriteProvisionedThroughputExceeded', { StreamName: stream }, 'Sum'));
+    expect(metricFacts(stack, ingestion.metricReadProvisionedThroughputExceeded())).toEqual(facts('AWS/Kinesis', 'ReadProvisionedThroughputExceeded', { StreamName: stream }, 'Sum'));
+    expect(metricFacts(stack, ingestion.metricDeliveryToS3DataFreshness())).toEqual(facts('AWS/Firehose', 'DeliveryToS3.DataFreshness', { DeliveryStreamName: delivery }, 'Maximum'));
+    expect(metricFacts(stack, ingestion.metricDeliveryToS3Success())).toEqual(facts('AWS/Firehose', 'DeliveryToS3.Success', { DeliveryStreamName: delivery }, 'Minimum'));
+    expect(metricFacts(stack, ingestion.metricExecuteProcessingSuccess())).toEqual(facts('AWS/Firehose', 'ExecuteProcessing.Success', { DeliveryStreamName: delivery }, 'Minimum'));
+    expect(metricFacts(stack, ingestion.metricFailedConversionRecords())).toEqual(facts('AWS/Firehose', 'FailedConversion.Records', { DeliveryStreamName: delivery }, 'Sum'));
+    expect(metricFacts(stack, ingestion.metricDeliveryToS3Success({ period: Duration.minutes(1), statistic: 'Average' })))
+      .toEqual({ ...facts('AWS/Firehose', 'DeliveryToS3.Success', { DeliveryStreamName: delivery }, 'Average'), period: 60 });
+  });
+
+  test('the alarms are built on the metrics: same name, dimensions, statistic and period', () => {
+    const { ingestion, stack, template } = ingest();
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(alarm => alarm.Properties);
+    const asAlarm = (metric: Record<string, any>) => ({
+      Namespace: metric.namespace, MetricName: metric.metricName, Statistic: metric.statistic, Period: metric.period,
+      Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    });
+    for (const metric of [ingestion.metricGetRecordsIteratorAgeMilliseconds(), ingestion.metricWriteProvisionedThroughputExceeded(),
+      ingestion.metricReadProvisionedThroughputExceeded(), ingestion.metricDeliveryToS3DataFreshness(), ingestion.metricDeliveryToS3Success()]) {
+      expect(alarms).toContainEqual(expect.objectContaining(asAlarm(metricFacts(stack, metric))));
+    }
+    expect(ingestion.alarms).toHaveLength(5);
+  });
+
+  test('alarms: false creates neither alarms nor their topic; the metrics remain', () => {
+    const { ingestion, template, stack } = ingest({ alarms: false });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(ingestion.alarms).toEqual([]);
+    expect(ingestion.alarmTopic).toBeUndefined();
+    expect(metricFacts(stack, ingestion.metricDeliveryToS3DataFreshness()).metricName).toBe('DeliveryToS3.DataFreshness');
   });
 });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { VideoIngestion } from '../../lib';
-import { declared, grantStatements, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { declared, grantStatements, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 describe('VideoIngestion', () => {
   test('a stream kept 24 hours, encrypted with a customer-managed key, retained by default', () => {
@@ -61,5 +61,16 @@ describe('VideoIngestion', () => {
       .toThrow('Test/C: `retention` must be a whole number from 1 to 87600 (hours; a stream with no retention stores nothing to replay), got 1.5');
     expect(() => new VideoIngestion(stack, 'D', { mediaType: 'h264' }))
       .toThrow("Test/D: `mediaType` must be a media type such as video/h264 (type/subtype, several separated by commas, at most 128 characters), got 'h264'");
+  });
+});
+
+describe('VideoIngestion metrics', () => {
+  test('media in, connection errors and media out, by StreamName', () => {
+    const stack = newStack();
+    const video = new VideoIngestion(stack, 'Video');
+    const facts = (metricName: string) => ({ namespace: 'AWS/KinesisVideo', metricName, dimensions: { StreamName: { Ref: stack.getLogicalId(video.stream) } }, statistic: 'Sum', period: 300 });
+    expect(metricFacts(stack, video.metricPutMediaIncomingBytes())).toEqual(facts('PutMedia.IncomingBytes'));
+    expect(metricFacts(stack, video.metricPutMediaConnectionErrors())).toEqual(facts('PutMedia.ConnectionErrors'));
+    expect(metricFacts(stack, video.metricGetMediaOutgoingBytes())).toEqual(facts('GetMedia.OutgoingBytes'));
   });
 });

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLake, DataLakeProps, GlueEtlPipeline, GlueEtlPipelineProps, WorkflowStart } from '../../lib';
-import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
+import { declared, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPTS = path.join(__dirname, '..', '..', 'examples', 'glue-etl', 'scripts');
 
@@ -222,5 +222,35 @@ describe('bad input', () => {
     for (const expression of ['cron(15 2 * * ? *)', 'cron(0/5 * * * ? *)', 'cron(0 12 ? * MON-FRI *)', 'cron(0,30 * * * ? *)']) {
       expect(() => pipeline({ start: WorkflowStart.schedule(expression) })).not.toThrow();
     }
+  });
+});
+
+describe('GlueEtlPipeline metrics', () => {
+  test('failed Spark tasks of the job, by JobName, JobRunId ALL and Type count', () => {
+    const { etl } = pipeline();
+    const stack = Stack.of(etl);
+    expect(metricFacts(stack, etl.metricNumFailedTasks())).toEqual({
+      namespace: 'Glue', metricName: 'glue.driver.aggregate.numFailedTasks',
+      dimensions: { JobName: { Ref: stack.getLogicalId(etl.job) }, JobRunId: 'ALL', Type: 'count' }, statistic: 'Sum', period: 300,
+    });
+  });
+
+  test('failed and timed-out runs: the triggered count of one EventBridge rule on the job\'s state changes', () => {
+    const stack = newStack('Runs');
+    const lake = new DataLake(stack, 'Lake');
+    const etl = new GlueEtlPipeline(stack, 'Etl', {
+      source: lake.zone('raw'), target: lake.zone('curated'), targetTableName: 'orders', script: path.join(SCRIPTS, 'curate_orders.py'),
+    });
+    const first = metricFacts(stack, etl.metricJobRunFailures());
+    const second = metricFacts(stack, etl.metricJobRunFailures({ statistic: 'Maximum' }));
+    const template = Template.fromStack(stack);
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': ['Glue Job State Change'] } } });
+    expect(Object.keys(rules)).toHaveLength(1);
+    const [ruleId] = Object.keys(rules);
+    expect(rules[ruleId].Properties.EventPattern).toEqual({
+      'source': ['aws.glue'], 'detail-type': ['Glue Job State Change'], 'detail': { jobName: [{ Ref: stack.getLogicalId(etl.job) }], state: ['FAILED', 'TIMEOUT'] },
+    });
+    expect(first).toEqual({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensions: { RuleName: { Ref: ruleId } }, statistic: 'Sum', period: 300 });
+    expect(second.statistic).toBe('Maximum');
   });
 });

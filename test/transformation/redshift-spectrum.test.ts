@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, DataLakeProps, DataLakeZone, PrivateNetwork, RedshiftSpectrum, RedshiftSpectrumProps, StorageTiering } from '../../lib';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
-import { CDK_CONTEXT } from '../helpers';
+import { CDK_CONTEXT, metricFacts } from '../helpers';
 
 /** An environment-agnostic stack with three AZs, as the demo declares them. */
 class ThreeAzStack extends Stack {
@@ -353,5 +353,14 @@ describe('bad input fails at synth', () => {
     const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
     const raw = new RedshiftSpectrum(stack, 'Spectrum', { vpc: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }).vpc, zones: [lake.zone('raw')] });
     expect(raw.externalSchemaNames).toEqual(['raw']);
+  });
+});
+
+describe('RedshiftSpectrum metrics', () => {
+  test('the RPUs of the workgroup: ComputeCapacity, by Workgroup', () => {
+    const { stack, construct } = spectrum();
+    expect(metricFacts(stack, construct.metricComputeCapacity())).toEqual({
+      namespace: 'AWS/Redshift-Serverless', metricName: 'ComputeCapacity', dimensions: { Workgroup: construct.workgroupName }, statistic: 'Average', period: 300,
+    });
   });
 });
