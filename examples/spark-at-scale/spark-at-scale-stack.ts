@@ -24,6 +24,7 @@
  */
 import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { DataLake, EmrServerlessSpark, EmrSparkCluster, PrivateNetwork, SageMakerSparkProcessing, SecureBucket } from '../../lib';
 
@@ -99,7 +100,8 @@ export class SparkAtScaleDemoStack extends Stack {
       inputs: [raw],
       outputs: [analytics],
       workspace: workspaceRef,
-      network,
+      vpc: network.vpc,
+      kmsEndpoint: network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS),
       removalPolicy: RemovalPolicy.DESTROY,
     });
 

@@ -145,6 +145,13 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
    * @default - on demand only (`aws stepfunctions start-execution`)
    */
   readonly schedule?: events.Schedule;
+  /**
+   * The key that encrypts the task's and the state machine's logs (its key policy gets the
+   * statement that lets CloudWatch Logs use it, when the key is defined in this app).
+   *
+   * @default - a new rotating key
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -317,7 +324,7 @@ export class DatabaseIngestion extends StateMachineJob {
     // 5. The replication task, logging to the log group DMS names after the instance. Created
     //    here, it is encrypted and expires; DMS would create it with neither.
     //    https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html
-    this.logKey = createDataKey(this, 'LogKey', `Encrypts the task and state machine logs of ${this.node.path}`, props);
+    this.logKey = props.logEncryptionKey ?? createDataKey(this, 'LogKey', `Encrypts the task and state machine logs of ${this.node.path}`, props);
     allowLogsToUse(this.logKey);
     this.taskLogGroupName = `dms-tasks-${instanceIdentifier}`;
     this.taskLogGroup = new logs.LogGroup(this, 'TaskLogs', {

@@ -156,7 +156,14 @@ export interface StreamAnalyticsProps extends DataRetentionProps {
    *
    * @default - a new customer-managed key with yearly rotation
    */
-  readonly logKey?: kms.IKey;
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * The role the application runs with. It must trust `kinesisanalytics.amazonaws.com`; the
+   * construct adds the permissions the application needs (code, streams, keys, logs).
+   *
+   * @default - a new role that the service can assume for applications of this account only
+   */
+  readonly role?: iam.IRole;
   /**
    * How long the application logs are kept.
    *
@@ -210,7 +217,7 @@ export class StreamAnalytics extends Construct {
   /** The Flink application. */
   public readonly application: flink.CfnApplication;
   /** The role the application runs with. */
-  public readonly role: iam.Role;
+  public readonly role: iam.IRole;
   /** The application log group. */
   public readonly logGroup: logs.LogGroup;
   /** The name of the application (for `start-application`). */
@@ -222,7 +229,7 @@ export class StreamAnalytics extends Construct {
     const stack = Stack.of(this);
     const code = props.code.bind(this);
 
-    const logKey = props.logKey ?? createDataKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`, props);
+    const logKey = props.logEncryptionKey ?? createDataKey(this, 'LogKey', `Encrypts the logs of ${this.node.path}`, props);
     allowLogsToUse(logKey);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -234,7 +241,7 @@ export class StreamAnalytics extends Construct {
       service: 'logs', resource: 'log-group', resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    this.role = new iam.Role(this, 'Role', {
+    this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
@@ -387,13 +394,14 @@ export class StreamAnalytics extends Construct {
     if (props.output.encryptionKey) {
       rehearsal.allows({ description: 'Kinesis encrypts the output for the connector', principal: role, action: 'kms:GenerateDataKey', resource: props.output.encryptionKey.keyArn, context: viaService(this, 'kinesis'), source: kmsSource });
     }
-    rehearsal.denies(
-      {
+    rehearsal.denies({ description: 'the application writes its input stream', principal: role, action: 'kinesis:PutRecords', resource: props.input.streamArn, source: connector });
+    if (!props.role) {
+      // The trust policy of a given role is its owner's.
+      rehearsal.denies({
         description: 'the service assumes the role for an application of another account', principal: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com'),
         action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html',
-      },
-      { description: 'the application writes its input stream', principal: role, action: 'kinesis:PutRecords', resource: props.input.streamArn, source: connector },
-    );
+      });
+    }
     rehearsal.createsBefore(
       { description: 'the service reads the code with the role when it creates the application', first: policy, then: this.application, source },
       { description: 'the logging option names the log stream the role may write', first: policy, then: logOption, source: 'https://docs.aws.amazon.com/managed-flink/latest/java/cloudwatch-logs.html' },

@@ -51,7 +51,15 @@ export interface DataLakeProps extends DataRetentionProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * How long S3 server access logs of the zones are kept.
+   * Where S3 writes the server access logs of the zones. An existing bucket must admit the S3
+   * logging service (`logging.s3.amazonaws.com`) and use SSE-S3 without Object Lock.
+   *
+   * @default - a new access-log bucket (SSE-S3, no Object Lock), logs kept `accessLogsRetention`
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  /**
+   * How long S3 server access logs of the zones are kept, in the access-log bucket the lake
+   * creates (not with `serverAccessLogsBucket`).
    *
    * @default Duration.days(365)
    */
@@ -97,7 +105,7 @@ export class DataLake extends Construct {
   /** The key that encrypts every zone. */
   public readonly encryptionKey: kms.IKey;
   /** Where S3 writes the zones' server access logs. */
-  public readonly accessLogsBucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.IBucket;
   /** The zones, in the order they were given. */
   public readonly zones: DataLakeZone[];
   /** The Lake Formation governance, when `lakeFormation` was given. */
@@ -112,7 +120,9 @@ export class DataLake extends Construct {
     }
 
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the zones of the data lake ${this.node.path}`, props);
-    this.accessLogsBucket = new AccessLogBucket(this, 'AccessLogs', {
+    check(!(props.serverAccessLogsBucket && props.accessLogsRetention), this, 'accessLogsRetention', props.accessLogsRetention?.toDays({ integral: false }),
+      'must not be given with `serverAccessLogsBucket` (the retention of a given log bucket is its own)');
+    this.accessLogsBucket = props.serverAccessLogsBucket ?? new AccessLogBucket(this, 'AccessLogs', {
       retention: props.accessLogsRetention,
       removalPolicy: props.removalPolicy,
     });

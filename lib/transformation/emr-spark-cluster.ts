@@ -8,7 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { PrivateNetwork, keepOutboundClosed } from '../core/private-network';
+import { keepOutboundClosed } from '../core/private-network';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { MAX_EXECUTION_MINUTES, StateMachineJob } from '../core/state-machine-job';
 import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
@@ -23,11 +23,23 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 /** Properties of an {@link EmrSparkCluster}. */
 export interface EmrSparkClusterProps extends SparkJobProps {
+  /** The VPC of the cluster (a `PrivateNetwork`'s: isolated subnets, no NAT). */
+  readonly vpc: ec2.IVpc;
   /**
-   * The private network of the cluster. The construct adds the KMS interface endpoint (local
-   * disk encryption asks KMS for keys from the nodes) and opens it to the cluster.
+   * The subnets of the cluster's instances.
+   *
+   * @default - the isolated subnets of `vpc`
    */
-  readonly network: PrivateNetwork;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The KMS interface endpoint of `vpc`: local disk encryption asks KMS for data keys from the
+   * nodes, which in isolated subnets reach KMS only through it. The cluster's security groups are
+   * admitted to it on HTTPS. A VPC has at most one KMS endpoint with private DNS: pass yours if
+   * `vpc` has one (for a `PrivateNetwork`, `network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS)`).
+   *
+   * @default - a new KMS interface endpoint with private DNS in the cluster's subnets
+   */
+  readonly kmsEndpoint?: ec2.IInterfaceVpcEndpoint;
   /**
    * The EMR release.
    *
@@ -81,7 +93,7 @@ export interface EmrSparkClusterProps extends SparkJobProps {
  * cluster. Clusters take several minutes to start, so this suits jobs of tens of minutes or more.
  *
  * Choices:
- * - instance fleets in the private subnets of a `PrivateNetwork` (no NAT), with EMR-managed
+ * - instance fleets in private subnets (a `PrivateNetwork`'s: no NAT), with EMR-managed
  *   security groups and the service-access group EMR needs in private subnets, each with every
  *   inbound and outbound rule the EMR page lists (EMR adds missing inbound rules itself, never
  *   outbound ones): nodes to nodes on all traffic, the cluster manager to the nodes on 8443, the
@@ -98,7 +110,7 @@ export interface EmrSparkClusterProps extends SparkJobProps {
  *   inputs and writes outputs and logs, nothing more;
  * - logs to the workspace bucket.
  *
- * Cost at idle: the KMS interface endpoint it adds to the network, about 0.01 USD per hour per
+ * Cost at idle: the KMS interface endpoint (unless you pass yours), about 0.01 USD per hour per
  * AZ (about 15 USD a month in two AZs); no cluster exists between runs. A run bills the EC2
  * instances plus the EMR fee per instance-second, from cluster start to termination.
  *
@@ -125,6 +137,8 @@ export class EmrSparkCluster extends StateMachineJob {
   public readonly coreSecurityGroup: ec2.SecurityGroup;
   /** The security group through which the EMR service reaches a cluster in private subnets. */
   public readonly serviceAccessSecurityGroup: ec2.SecurityGroup;
+  /** The KMS interface endpoint the nodes reach KMS through. */
+  public readonly kmsEndpoint: ec2.IInterfaceVpcEndpoint;
   private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: EmrSparkClusterProps) {
@@ -151,8 +165,9 @@ export class EmrSparkCluster extends StateMachineJob {
         'must be the S3 URI of a zip of PEM files, such as s3://bucket/certs/emr.zip');
     }
     const key = props.workspace.encryptionKey;
-    this.vpc = props.network.vpc;
+    this.vpc = props.vpc;
     const vpc = this.vpc;
+    const subnets = vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
 
     // Roles.
     this.serviceRole = new iam.Role(this, 'ServiceRole', {
@@ -200,10 +215,11 @@ export class EmrSparkCluster extends StateMachineJob {
     this.serviceAccessSecurityGroup = this.managedSecurityGroup('ServiceAccessSecurityGroup', `EMR service access to ${this.node.path} in private subnets`);
     allowEmrManagedTraffic(this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup);
     const [primary, core, serviceAccess] = [this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup];
-    props.network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
-    props.network.allowEndpointAccessFrom(primary);
-    props.network.allowEndpointAccessFrom(core);
-    const subnets = vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    this.kmsEndpoint = props.kmsEndpoint ?? new ec2.InterfaceVpcEndpoint(this, 'KmsEndpoint', {
+      vpc, service: ec2.InterfaceVpcEndpointAwsService.KMS, subnets: { subnets: subnets.subnets }, privateDnsEnabled: true, open: false,
+    });
+    this.kmsEndpoint.connections.allowDefaultPortFrom(primary);
+    this.kmsEndpoint.connections.allowDefaultPortFrom(core);
     subnets.subnets.forEach(subnet => Tags.of(subnet).add(EMR_MANAGED_TAG, 'true'));
 
     this.securityConfiguration = new emr.CfnSecurityConfiguration(this, 'SecurityConfiguration', {
@@ -331,6 +347,7 @@ export class EmrSparkCluster extends StateMachineJob {
       ...[primary, core].flatMap(node => [
         { description: 'the EMR cluster manager reaches the node', from: serviceAccess, to: node, port: ec2.Port.tcp(8443), source: securityGroups },
         { description: 'the node reaches the service-access group', from: node, to: serviceAccess, port: ec2.Port.tcp(9443), source: securityGroups },
+        { description: 'the node asks KMS for the keys of its local disks, through the endpoint', from: node, to: this.kmsEndpoint, port: ec2.Port.tcp(443), source: encryption },
       ]),
     );
   }

@@ -161,6 +161,14 @@ export interface GlueEtlPipelineProps extends DataRetentionProps {
    * @default WorkflowStart.onNewObjects()
    */
   readonly start?: WorkflowStart;
+  /**
+   * The key that encrypts the crawlers' and the job's CloudWatch logs and the job bookmarks (its
+   * key policy gets the statement that lets CloudWatch Logs use it, when the key is defined in
+   * this app).
+   *
+   * @default - a new rotating key
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -215,7 +223,7 @@ export class GlueEtlPipeline extends Construct {
   /** The role of the job. */
   public readonly jobRole: iam.Role;
   /** The key that encrypts the pipeline's CloudWatch logs and job bookmarks. */
-  public readonly logsKey: kms.Key;
+  public readonly logEncryptionKey: kms.IKey;
   /** The EventBridge rule that starts the workflow, when it starts on new objects. */
   public readonly startRule?: events.Rule;
   private failedRunRule?: events.Rule;
@@ -234,14 +242,14 @@ export class GlueEtlPipeline extends Construct {
     const targetKey = props.target.encryptionKey;
 
     // Encryption: S3 output under the lake key, logs and bookmarks under a key of the pipeline.
-    this.logsKey = createDataKey(this, 'LogsKey', `Encrypts the CloudWatch logs and job bookmarks of ${this.node.path}`, props);
-    allowLogsToUse(this.logsKey);
+    this.logEncryptionKey = props.logEncryptionKey ?? createDataKey(this, 'LogsKey', `Encrypts the CloudWatch logs and job bookmarks of ${this.node.path}`, props);
+    allowLogsToUse(this.logEncryptionKey);
     this.securityConfiguration = new glue.CfnSecurityConfiguration(this, 'SecurityConfiguration', {
       name: Names.uniqueResourceName(this, { maxLength: 128 }),
       encryptionConfiguration: {
         s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: targetKey.keyArn }],
-        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: this.logsKey.keyArn },
-        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: this.logsKey.keyArn },
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: this.logEncryptionKey.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: this.logEncryptionKey.keyArn },
       },
     });
     const securityConfigurationName = this.securityConfiguration.ref;
@@ -431,7 +439,7 @@ export class GlueEtlPipeline extends Construct {
       assumedBy(this.jobRole, 'glue.amazonaws.com', roleSource),
       { description: 'Glue loads the job script', principal: this.jobRole, action: 's3:GetObject', resource: script.bucket.arnForObjects(script.s3ObjectKey), source: roleSource },
       {
-        description: 'the job writes its bookmark, encrypted client-side with the logs key', principal: this.jobRole, action: 'kms:GenerateDataKey', resource: this.logsKey.keyArn,
+        description: 'the job writes its bookmark, encrypted client-side with the logs key', principal: this.jobRole, action: 'kms:GenerateDataKey', resource: this.logEncryptionKey.keyArn,
         source: 'https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html',
       },
       { description: 'the crawler creates the tables of the source zone', principal: this.crawlerRole, action: 'glue:CreateTable', resource: props.source.databaseArns[1], source: crawlerSource },
@@ -484,7 +492,7 @@ export class GlueEtlPipeline extends Construct {
       }),
       new iam.PolicyStatement({
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.logsKey.keyArn],
+        resources: [this.logEncryptionKey.keyArn],
       }),
       new iam.PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],

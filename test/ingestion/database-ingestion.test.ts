@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DataLake, DatabaseIngestion, DatabaseIngestionProps, DatabaseSource, DmsAccountRoles, PrivateNetwork } from '../../lib';
 import { aslErrors, stateMachineDefinition } from '../asl';
@@ -253,5 +254,17 @@ describe('bad input', () => {
     expect(() => new DatabaseIngestion(stack, 'Ingestion', {
       vpc, target: lake.zone('raw'), source: { engine: 'postgres', secret: new secretsmanager.Secret(stack, 'Secret'), databaseName: 'shop' },
     })).toThrow("Dms/Ingestion: `vpcSubnets` must select subnets in at least two Availability Zones (a DMS replication subnet group must cover two), got '1 subnet(s) in 1 Availability Zone(s)'");
+  });
+});
+
+describe('DatabaseIngestion with a log key of your own', () => {
+  test('the task and state machine log groups are encrypted with it; no key is created', () => {
+    const stack = newStack('OwnKey');
+    const key = new kms.Key(stack, 'Logs', { enableKeyRotation: true });
+    const { template } = ingestion({ logEncryptionKey: key }, {}, stack);
+    const arn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).map(group => group.Properties);
+    expect(groups.filter(group => JSON.stringify(group.KmsKeyId) === JSON.stringify(arn))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter(id => id.startsWith('IngestionLogKey'))).toEqual([]);
   });
 });

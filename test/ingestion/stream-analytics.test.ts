@@ -162,3 +162,16 @@ describe('StreamAnalytics metrics', () => {
     expect(metricFacts(stack, analytics.metricLastCheckpointDuration())).toEqual(facts('lastCheckpointDuration', 'Maximum'));
   });
 });
+
+describe('StreamAnalytics with a role of your own', () => {
+  test('the application runs with it, the construct attaches its policy to it and creates no role', () => {
+    const { stack, base } = setup();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com') });
+    const analytics = new StreamAnalytics(stack, 'Flink', { ...base, role });
+    expect(analytics.role).toBe(role);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::KinesisAnalyticsV2::Application', { ServiceExecutionRole: { 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as iam.CfnRole), 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] });
+  });
+});

@@ -1,6 +1,7 @@
 import { App, CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, DataLakeProps, StorageTiering } from '../../lib';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT, newStack } from '../helpers';
@@ -401,5 +402,19 @@ describe('rejects bad input with the construct path, the prop, the value and wha
     const stack = new Stack(app, 'Cli', { synthesizer: new CliCredentialsStackSynthesizer() });
     expect(() => lake(governed, stack)).toThrow(
       'Cli/Lake/Governance: `includeDeploymentRole` needs the DefaultStackSynthesizer, which names the CloudFormation execution role (this stack uses CliCredentialsStackSynthesizer); set it to false and name an administrator in `admins`, got true');
+  });
+});
+
+describe('an access-log bucket of your own', () => {
+  test('the zones log into it and the lake creates none; a retention beside it is refused', () => {
+    const stack = newStack('OwnLogs');
+    const logs = s3.Bucket.fromBucketName(stack, 'Logs', 'central-access-logs');
+    const dataLake = lake({ serverAccessLogsBucket: logs, zones: [{ name: 'raw' }] }, stack);
+    expect(dataLake.accessLogsBucket).toBe(logs);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: 'central-access-logs' } });
+    expect(() => lake({ serverAccessLogsBucket: logs, accessLogsRetention: Duration.days(30) }, newStack('Both')))
+      .toThrow('Both/Lake: `accessLogsRetention` must not be given with `serverAccessLogsBucket` (the retention of a given log bucket is its own), got 30');
   });
 });

@@ -1,6 +1,7 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingJobLauncher,
   TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
@@ -211,5 +212,23 @@ describe('TrainingJobLauncher', () => {
     const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
     expect(Object.keys(definition.States.Train.Parameters.HyperParameters)).toHaveLength(100);
     expect(definition.States.Train.Parameters.ResourceConfig.InstanceCount).toBe(500);
+  });
+});
+
+describe('TrainingJobLauncher with resources of your own', () => {
+  test('a given execution role and subnets: the jobs run with them, the launcher creates no execution role', () => {
+    const { template, construct, stack, network } = launcher(s => ({
+      role: new iam.Role(s.stack, 'SageMakerRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }),
+      vpcSubnets: { subnets: [s.network.vpc.isolatedSubnets[1]] },
+    }));
+    expect(construct.role.node.id).toBe('SageMakerRole');
+    const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
+    expect(definition.States.Train.Parameters.VpcConfig.Subnets).toHaveLength(1);
+    // The execution role may create network interfaces in the given subnet only.
+    const policy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policy).toContain(JSON.stringify(stack.resolve(network.vpc.isolatedSubnets[1].subnetId)));
+    expect(policy).not.toContain(JSON.stringify(stack.resolve(network.vpc.isolatedSubnets[0].subnetId)));
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).filter(id => id.startsWith('LauncherExecutionRole'))).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: stack.getLogicalId(construct.role.node.defaultChild as iam.CfnRole) }] });
   });
 });

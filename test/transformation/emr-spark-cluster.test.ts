@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrSparkCluster, EmrSparkClusterProps, PrivateNetwork } from '../../lib';
@@ -20,7 +21,7 @@ function build(overrides: Partial<EmrSparkClusterProps> = {}, stack: Stack = new
     inputs: [lake.zone('raw')],
     outputs: [lake.zone('analytics')],
     workspace,
-    network,
+    vpc: network.vpc,
     ...overrides,
   });
   return { stack, cluster, template: Template.fromStack(stack) };
@@ -151,7 +152,24 @@ describe('EmrSparkCluster', () => {
       `${primary}>${core}:tcp:0`, `${core}>${primary}:tcp:0`, `${primary}>${primary}:tcp:0`, `${core}>${core}:tcp:0`,
       `${access}>${primary}:tcp:8443`, `${access}>${core}:tcp:8443`, `${primary}>${access}:tcp:9443`, `${core}>${access}:tcp:9443`,
     ]));
-    expect(recorded.connects).toEqual(expect.arrayContaining([declared({ from: [primary], to: [/^\$\{NetworkVpcKmsEndpoint.*\.GroupId\}$/], fromPort: 443 })]));
+    expect(recorded.connects).toEqual(expect.arrayContaining([declared({ from: [primary], to: [/^\$\{ClusterKmsEndpoint.*\.GroupId\}$/], fromPort: 443 })]));
+  });
+
+  test('any VPC: a new KMS endpoint in the cluster\'s subnets by default, or the one the VPC has, admitting the nodes on HTTPS only', () => {
+    const { template, cluster, stack } = build();
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3); // S3 and DynamoDB gateways of the network, and the cluster's KMS endpoint
+    expect(cluster.kmsEndpoint.node.scope).toBe(cluster);
+    const shared = newStack('Shared');
+    const network = new PrivateNetwork(shared, 'SharedNetwork');
+    const kmsEndpoint = network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
+    const { template: sharedTemplate, cluster: withEndpoint } = build({ vpc: network.vpc, kmsEndpoint }, shared);
+    sharedTemplate.resourceCountIs('AWS::EC2::VPCEndpoint', 5); // the build's network (2 gateways), the shared network (2 gateways, KMS)
+    expect(withEndpoint.kmsEndpoint).toBe(kmsEndpoint);
+    const endpointGroup = JSON.stringify(shared.resolve(kmsEndpoint.connections.securityGroups[0].securityGroupId));
+    const admitted = Object.values(sharedTemplate.findResources('AWS::EC2::SecurityGroupIngress')).map(rule => rule.Properties)
+      .filter(rule => JSON.stringify(rule.GroupId) === endpointGroup);
+    expect(admitted.map(rule => [rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual([['tcp', 443, 443], ['tcp', 443, 443]]);
+    expect(stack).not.toBe(shared);
   });
 
   describe('rejects bad input', () => {

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { DataLake, DataLakeProps, GlueEtlPipeline, GlueEtlPipelineProps, WorkflowStart } from '../../lib';
 import { declared, metricFacts, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
@@ -252,5 +253,22 @@ describe('GlueEtlPipeline metrics', () => {
     });
     expect(first).toEqual({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensions: { RuleName: { Ref: ruleId } }, statistic: 'Sum', period: 300 });
     expect(second.statistic).toBe('Maximum');
+  });
+});
+
+describe('GlueEtlPipeline with a log key of your own', () => {
+  test('the security configuration encrypts logs and bookmarks with it, and creates no key', () => {
+    const stack = newStack('OwnKey');
+    const lake = new DataLake(stack, 'Lake');
+    const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+    const etl = new GlueEtlPipeline(stack, 'Etl', {
+      source: lake.zone('raw'), target: lake.zone('curated'), targetTableName: 'orders', script: path.join(SCRIPTS, 'curate_orders.py'), logEncryptionKey: key,
+    });
+    expect(etl.logEncryptionKey).toBe(key);
+    const arn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
+    Template.fromStack(stack).hasResourceProperties('AWS::Glue::SecurityConfiguration', {
+      EncryptionConfiguration: Match.objectLike({ CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: arn }, JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: arn } }),
+    });
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::KMS::Key')).filter(id => id.startsWith('EtlLogsKey'))).toEqual([]);
   });
 });
