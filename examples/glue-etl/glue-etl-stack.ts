@@ -23,7 +23,7 @@
  * second) and a few minutes of 2 G.1X workers (0.44 USD per DPU-hour, 1-minute minimum). Athena bills 5 USD per TB scanned, 10 MB minimum.
  */
 import * as path from 'path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AthenaWorkgroup, DataFlow, DataFlowKind, DataFlowStage, DataLake, GlueEtlPipeline, WorkflowStart } from '../../lib';
@@ -79,7 +79,7 @@ export class GlueEtlDemoStack extends Stack {
     //    expiring after 7 days, and no query scanning more than 100 MB (the sample is a few KB;
     //    a query without a partition filter on a real table would be cancelled, not billed).
     this.workgroup = new AthenaWorkgroup(this, 'Analytics', {
-      bytesScannedCutoffPerQuery: 100 * 1000 * 1000,
+      bytesScannedCutoffPerQuery: Size.bytes(100_000_000),
       resultsExpiration: Duration.days(7),
       encryptionKey: lake.encryptionKey,
       serverAccessLogsBucket: lake.accessLogsBucket,

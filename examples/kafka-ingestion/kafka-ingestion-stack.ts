@@ -27,7 +27,7 @@
  * - three customer-managed keys (lake, cluster, flow logs) at 1 USD a month each, two alarms at
  *   0.10 USD a month; Firehose and S3 bill per use; no NAT gateway, no interface endpoint.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -69,7 +69,7 @@ export class KafkaIngestionDemoStack extends Stack {
       vpc: network.vpc,
       brokerInstanceType: 'kafka.m7g.large',
       brokerCount: 2,
-      brokerStorageGiB: 10,
+      brokerStorage: Size.gibibytes(10),
       topicName: 'events',
       partitions: 2,
       destination: lake.zone('raw'),

@@ -23,7 +23,7 @@
  * logs, flow logs) at 1 USD a month each; 13 alarms at 0.10 USD a month. Firehose, Lambda, S3 and
  * the VPC (no NAT gateway, no interface endpoint) bill per use only.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -198,7 +198,7 @@ export class StreamingIngestionDemoStack extends Stack {
     //    after 7 days, 100 MB scan limit per query) and an analyst role that may query the curated
     //    zone through it. See "see it work" in docs/streaming-ingestion.md.
     this.workgroup = new AthenaWorkgroup(this, 'Analytics', {
-      bytesScannedCutoffPerQuery: 100 * 1000 * 1000,
+      bytesScannedCutoffPerQuery: Size.bytes(100_000_000),
       resultsExpiration: Duration.days(7),
       encryptionKey: lake.encryptionKey,
       serverAccessLogsBucket: lake.accessLogsBucket,

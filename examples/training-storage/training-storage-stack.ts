@@ -41,7 +41,7 @@
  * EBS is not a SageMaker training input: the job's own ML storage volume is EBS, which is where
  * S3 File mode copies the data; the EBS volumes here are for notebook or EC2 training instances.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
 import { AccessLogBucket, DataFlow, DataFlowStage, EbsVolumeSet, EbsVolumeType, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingJobLauncher, allowLogsToUse, createDataKey, xgboostImageUri } from '../../lib';
@@ -108,9 +108,9 @@ export class TrainingStorageDemoStack extends Stack {
       encryptionKey: key,
       removalPolicy,
       volumes: [
-        { name: 'scratch-gp3', type: EbsVolumeType.GP3, sizeGiB: 1 },
-        { name: 'legacy-gp2', type: EbsVolumeType.GP2, sizeGiB: 1 },
-        { name: 'archive-sc1', type: EbsVolumeType.SC1, sizeGiB: 125 },
+        { name: 'scratch-gp3', type: EbsVolumeType.GP3, size: Size.gibibytes(1) },
+        { name: 'legacy-gp2', type: EbsVolumeType.GP2, size: Size.gibibytes(1) },
+        { name: 'archive-sc1', type: EbsVolumeType.SC1, size: Size.gibibytes(125) },
       ],
     });
 

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -106,11 +106,11 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
    */
   readonly replicationInstanceClass?: string;
   /**
-   * The replication instance's storage in GB (5 to 6,144), for logs and cached changes.
+   * The replication instance's storage, in whole GiB (5 to 6,144), for logs and cached changes.
    *
-   * @default 20
+   * @default Size.gibibytes(20)
    */
-  readonly allocatedStorage?: number;
+  readonly allocatedStorage?: Size;
   /**
    * The account-wide roles DMS requires (`dms-vpc-role`, `dms-cloudwatch-logs-role`), in a stack of
    * their own: this construct's stack then depends on it, so `cdk deploy` creates the roles, and
@@ -225,7 +225,7 @@ export class DatabaseIngestion extends StateMachineJob {
     const targetPrefix = props.targetPrefix ?? `${source.databaseName}/`;
     const migrationType = props.migrationType ?? 'full-load';
     const instanceClass = props.replicationInstanceClass ?? 'dms.t3.micro';
-    const allocatedStorage = props.allocatedStorage ?? 20;
+    const allocatedStorage = (props.allocatedStorage ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     this.validate(props, targetPrefix, migrationType, instanceClass, allocatedStorage);
     const stack = Stack.of(this);
     const key = props.target.encryptionKey;
@@ -509,7 +509,7 @@ export class DatabaseIngestion extends StateMachineJob {
     check(INSTANCE_CLASS.test(instanceClass), this, 'replicationInstanceClass', instanceClass,
       'must be a DMS instance class, dms.<family>.<size>, such as dms.t3.micro, dms.c5.large or dms.r5.large');
     // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
-    checkInteger(this, 'allocatedStorage', storage, { min: 5, max: 6144, why: 'in GB' });
+    checkInteger(this, 'allocatedStorage', storage, { min: 5, max: 6144, why: 'whole GiB' });
     const poll = (props.pollInterval ?? Duration.minutes(1)).toSeconds({ integral: false });
     checkInteger(this, 'pollInterval', poll, { min: 10, max: 3600, why: 'in seconds: DMS tasks take minutes to start' });
     const timeout = (props.timeout ?? Duration.hours(6)).toSeconds({ integral: false });

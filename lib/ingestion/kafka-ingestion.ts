@@ -1,4 +1,4 @@
-import { Duration, Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Names, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -73,7 +73,7 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
    * The broker instance type. `kafka.t3.small` is refused: MSK multi-VPC private connectivity,
    * which Firehose needs to read a private cluster, does not support it. Express brokers
    * (`express.m7g.*`) need three subnets in three AZs and Kafka 3.6 or later, and have no
-   * `brokerStorageGiB` (MSK manages their storage).
+   * `brokerStorage` (MSK manages their storage).
    *
    * @default 'kafka.m7g.large' (the smallest Graviton broker that supports multi-VPC connectivity)
    */
@@ -86,11 +86,11 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
    */
   readonly brokerCount?: number;
   /**
-   * The EBS storage of each broker, in GiB: 1 to 16,384 (Standard brokers only).
+   * The EBS storage of each broker, in whole GiB: 1 to 16,384 (Standard brokers only).
    *
-   * @default 10 for Standard brokers; none for Express brokers
+   * @default - Size.gibibytes(10) for Standard brokers; none for Express brokers
    */
-  readonly brokerStorageGiB?: number;
+  readonly brokerStorage?: Size;
   /**
    * The Apache Kafka version: 2.7.1 or later (multi-VPC private connectivity needs it).
    *
@@ -487,11 +487,12 @@ export class KafkaIngestion extends FirehoseIngestion {
     check(brokerCount % azCount === 0, this, 'brokerCount', brokerCount,
       `must be a multiple of the ${azCount} Availability Zones of the subnets (MSK spreads the brokers evenly over them)`);
 
-    check(!express || props.brokerStorageGiB === undefined, this, 'brokerStorageGiB', props.brokerStorageGiB,
+    const givenStorage = props.brokerStorage?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    check(!express || givenStorage === undefined, this, 'brokerStorage', givenStorage,
       'must not be given for Express brokers (MSK manages their storage)');
-    const storageGiB = express ? undefined : props.brokerStorageGiB ?? 10;
+    const storageGiB = express ? undefined : givenStorage ?? 10;
     if (storageGiB !== undefined) {
-      checkInteger(this, 'brokerStorageGiB', storageGiB, { min: 1, max: 16384, why: 'GiB of EBS storage per broker' });
+      checkInteger(this, 'brokerStorage', storageGiB, { min: 1, max: 16384, why: 'whole GiB of EBS storage per broker' });
     }
 
     const kafkaVersion = props.kafkaVersion ?? '3.6.0';

@@ -1,4 +1,4 @@
-import { Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -82,8 +82,8 @@ export interface EbsVolumeProfile {
    * @default EbsVolumeType.GP3
    */
   readonly type?: EbsVolumeType;
-  /** The size, GiB. */
-  readonly sizeGiB: number;
+  /** The size, in whole GiB. */
+  readonly size: Size;
   /**
    * Provisioned IOPS (gp3, io1, io2 only; required for io1 and io2).
    *
@@ -91,11 +91,11 @@ export interface EbsVolumeProfile {
    */
   readonly iops?: number;
   /**
-   * Provisioned throughput in MiB/s (gp3 only).
+   * Provisioned throughput in MiB/s (gp3 only), as `ec2.Volume`'s `throughput`.
    *
    * @default - 125 for gp3
    */
-  readonly throughputMiBps?: number;
+  readonly throughput?: number;
 }
 
 /** Properties of an {@link EbsVolumeSet}. */
@@ -159,7 +159,7 @@ export class EbsVolumeSet extends Construct {
       const limits = EBS_VOLUME_LIMITS[type];
       const volume = new ec2.Volume(this, profile.name, {
         availabilityZone: props.availabilityZone,
-        size: Size.gibibytes(profile.sizeGiB),
+        size: Size.gibibytes(sizeInGiB(profile)),
         volumeType: type as string as ec2.EbsDeviceVolumeType,
         iops: limits.iops?.required ? limits.iops.min : undefined,
         encrypted: true,
@@ -169,7 +169,7 @@ export class EbsVolumeSet extends Construct {
       });
       const cfnVolume = volume.node.defaultChild as ec2.CfnVolume;
       cfnVolume.iops = profile.iops;
-      cfnVolume.throughput = profile.throughputMiBps;
+      cfnVolume.throughput = profile.throughput;
       if (!Token.isUnresolved(props.availabilityZone)) {
         Validations.of(volume).acknowledge({
           id: 'CloudFormation-Validate::W3010',
@@ -213,7 +213,8 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
   const type = profile.type ?? EbsVolumeType.GP3;
   const limits = EBS_VOLUME_LIMITS[type];
   check(limits !== undefined, scope, `${prop}.type`, profile.type, `must be one of ${Object.values(EbsVolumeType).join(', ')}`);
-  checkInteger(scope, `${prop}.sizeGiB`, profile.sizeGiB, { min: limits.minSizeGiB, max: limits.maxSizeGiB, why: `${type} volume sizes` });
+  const sizeGiB = sizeInGiB(profile);
+  checkInteger(scope, `${prop}.size`, sizeGiB, { min: limits.minSizeGiB, max: limits.maxSizeGiB, why: `whole GiB of ${type} volumes` });
 
   if (limits.iops) {
     check(!limits.iops.required || profile.iops !== undefined, scope, `${prop}.iops`, profile.iops, `must be given for ${type} (its IOPS are provisioned)`);
@@ -221,22 +222,27 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
     checkInteger(scope, `${prop}.iops`, iops, { min: limits.iops.min, max: limits.iops.max, why: `${type} provisioned IOPS` });
     // gp3 always has its 3,000-IOPS baseline; only IOPS above it depend on the size.
     // (The ratio is unknown until deployment when the size is a token.)
-    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS) && !Token.isUnresolved(profile.sizeGiB);
-    check(!ratioApplies || iops <= limits.iops.maxPerGiB * profile.sizeGiB, scope, `${prop}.iops`, iops,
-      `must be at most ${limits.iops.maxPerGiB} IOPS per GiB for ${type}, that is ${limits.iops.maxPerGiB * profile.sizeGiB} for ${profile.sizeGiB} GiB`);
+    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS) && !Token.isUnresolved(sizeGiB);
+    check(!ratioApplies || iops <= limits.iops.maxPerGiB * sizeGiB, scope, `${prop}.iops`, iops,
+      `must be at most ${limits.iops.maxPerGiB} IOPS per GiB for ${type}, that is ${limits.iops.maxPerGiB * sizeGiB} for ${sizeGiB} GiB`);
   } else {
     check(profile.iops === undefined, scope, `${prop}.iops`, profile.iops,
       `cannot be provisioned for ${type} (only gp3, io1 and io2 have provisioned IOPS)`);
   }
 
   if (limits.throughput) {
-    const throughput = profile.throughputMiBps ?? limits.throughput.min;
-    checkInteger(scope, `${prop}.throughputMiBps`, throughput, { min: limits.throughput.min, max: limits.throughput.max, why: `${type} provisioned throughput, MiB/s` });
+    const throughput = profile.throughput ?? limits.throughput.min;
+    checkInteger(scope, `${prop}.throughput`, throughput, { min: limits.throughput.min, max: limits.throughput.max, why: `${type} provisioned throughput, MiB/s` });
     const iops = profile.iops ?? GP3_BASELINE_IOPS;
-    check(Token.isUnresolved(iops) || throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughputMiBps`, throughput,
+    check(Token.isUnresolved(iops) || throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughput`, throughput,
       `must be at most ${limits.throughput.maxPerIops} MiB/s per provisioned IOPS for ${type}, that is ${limits.throughput.maxPerIops * iops} for ${iops} IOPS`);
   } else {
-    check(profile.throughputMiBps === undefined, scope, `${prop}.throughputMiBps`, profile.throughputMiBps,
+    check(profile.throughput === undefined, scope, `${prop}.throughput`, profile.throughput,
       `cannot be provisioned for ${type} (only gp3 has provisioned throughput)`);
   }
+}
+
+/** The size of a profile in GiB, fractional if it is not a whole number of GiB (which the checks reject). */
+function sizeInGiB(profile: EbsVolumeProfile): number {
+  return profile.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
 }

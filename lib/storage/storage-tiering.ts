@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { check, checkInteger, checkLength } from '../core/validation';
 
-/** One step of a lifecycle waterfall: objects move to `storageClass` after `days`. */
+/** One step of a lifecycle waterfall: objects move to `storageClass` after `transitionAfter`. */
 export interface Tier {
   /**
    * The storage class the objects move to.
@@ -14,9 +14,10 @@ export interface Tier {
    */
   readonly storageClass: s3.StorageClass;
   /**
-   * Days after the object was created (current versions) or became noncurrent (noncurrent versions).
+   * How long after the object was created (current versions) or became noncurrent (noncurrent
+   * versions), in whole days (S3 counts lifecycle ages in days).
    */
-  readonly days: number;
+  readonly transitionAfter: Duration;
 }
 
 /** One lifecycle rule: which objects it applies to and what happens to them when. */
@@ -54,36 +55,37 @@ export interface TieringRule {
    */
   readonly transitions?: Tier[];
   /**
-   * Delete current versions (in a versioned bucket: add a delete marker) this many days after creation.
+   * Delete current versions (in a versioned bucket: add a delete marker) this long after creation,
+   * in whole days.
    *
    * @default - current versions never expire
    */
-  readonly expirationDays?: number;
+  readonly expiration?: Duration;
   /**
    * Where noncurrent versions go, in order, as they age.
    *
    * @default - noncurrent versions stay in the class they were in
    */
-  readonly noncurrentTransitions?: Tier[];
+  readonly noncurrentVersionTransitions?: Tier[];
   /**
-   * Permanently delete noncurrent versions this many days after they became noncurrent.
+   * Permanently delete noncurrent versions this long after they became noncurrent, in whole days.
    *
    * @default - noncurrent versions are kept
    */
-  readonly noncurrentExpirationDays?: number;
+  readonly noncurrentVersionExpiration?: Duration;
   /**
    * Keep this many of the newest noncurrent versions even when they are old enough to expire (1–100).
    *
    * @default - every noncurrent version old enough expires
    */
-  readonly noncurrentVersionsToKeep?: number;
+  readonly noncurrentVersionsToRetain?: number;
   /**
-   * Abort multipart uploads that are still incomplete after this many days. The parts of an
-   * abandoned upload are billed like objects but are invisible in listings.
+   * Abort multipart uploads that are still incomplete this long after they started, in whole days.
+   * The parts of an abandoned upload are billed like objects but are invisible in listings.
    *
    * @default - incomplete uploads are never aborted
    */
-  readonly abortIncompleteMultipartUploadDays?: number;
+  readonly abortIncompleteMultipartUploadAfter?: Duration;
 }
 
 /** A custom tiering policy: lifecycle rules and the small-object threshold. */
@@ -113,21 +115,21 @@ export interface RenderedTiering {
 /** Options of the {@link StorageTiering.rawLandingThenArchive} preset. */
 export interface RawLandingThenArchiveOptions {
   /**
-   * Delete current versions after this many days.
+   * Delete current versions this long after creation, in whole days.
    *
    * @default - raw data is kept forever (in Deep Archive) so that it can always be reprocessed
    */
-  readonly expirationDays?: number;
+  readonly expiration?: Duration;
 }
 
 /** Options of the {@link StorageTiering.complianceArchive} preset. */
 export interface ComplianceArchiveOptions {
   /**
-   * How long records must be kept, in days; they are deleted afterwards.
+   * How long records must be kept, in whole days; they are deleted afterwards.
    *
-   * @default 2557 (seven years)
+   * @default Duration.days(2557) (seven years)
    */
-  readonly retentionDays?: number;
+  readonly retention?: Duration;
 }
 
 /** The six classes a lifecycle rule can move objects to, by their S3 API names. */
@@ -222,9 +224,9 @@ export class StorageTiering {
     return new StorageTiering({
       rules: [{
         id: 'frequently-read',
-        noncurrentTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, days: 30 }],
-        noncurrentExpirationDays: 90,
-        abortIncompleteMultipartUploadDays: ABORT_INCOMPLETE_UPLOADS_DAYS,
+        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+        noncurrentVersionExpiration: Duration.days(90),
+        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
       }],
     });
   }
@@ -242,10 +244,10 @@ export class StorageTiering {
     return new StorageTiering({
       rules: [{
         id: 'intelligent-tiering',
-        transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, days: 0 }],
-        noncurrentTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, days: 30 }],
-        noncurrentExpirationDays: 120,
-        abortIncompleteMultipartUploadDays: ABORT_INCOMPLETE_UPLOADS_DAYS,
+        transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }],
+        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) }],
+        noncurrentVersionExpiration: Duration.days(120),
+        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
       }],
     });
   }
@@ -265,14 +267,14 @@ export class StorageTiering {
       rules: [{
         id: 'raw-landing-then-archive',
         transitions: [
-          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, days: 30 },
-          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, days: 90 },
-          { storageClass: s3.StorageClass.DEEP_ARCHIVE, days: 180 },
+          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) },
+          { storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(180) },
         ],
-        expirationDays: options.expirationDays,
-        noncurrentTransitions: [{ storageClass: s3.StorageClass.GLACIER, days: 30 }],
-        noncurrentExpirationDays: 120,
-        abortIncompleteMultipartUploadDays: ABORT_INCOMPLETE_UPLOADS_DAYS,
+        expiration: options.expiration,
+        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(30) }],
+        noncurrentVersionExpiration: Duration.days(120),
+        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
       }],
     });
   }
@@ -281,23 +283,23 @@ export class StorageTiering {
    * For records kept only because a regulation says so, and deleted when the retention ends.
    *
    * Objects go to GLACIER (Flexible Retrieval) at once and to DEEP_ARCHIVE after 90 days, the
-   * cheapest storage S3 has; they expire after `retentionDays`. Noncurrent versions go to
+   * cheapest storage S3 has; they expire after `retention`. Noncurrent versions go to
    * DEEP_ARCHIVE after one day and expire with the same retention. To make deletion impossible
    * before the retention ends, add an Object Lock default retention to the bucket as well.
    */
   public static complianceArchive(options: ComplianceArchiveOptions = {}): StorageTiering {
-    const retentionDays = options.retentionDays ?? 2557;
+    const retention = options.retention ?? Duration.days(2557);
     return new StorageTiering({
       rules: [{
         id: 'compliance-archive',
         transitions: [
-          { storageClass: s3.StorageClass.GLACIER, days: 0 },
-          { storageClass: s3.StorageClass.DEEP_ARCHIVE, days: 90 },
+          { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(0) },
+          { storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(90) },
         ],
-        expirationDays: retentionDays,
-        noncurrentTransitions: [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, days: 1 }],
-        noncurrentExpirationDays: retentionDays,
-        abortIncompleteMultipartUploadDays: ABORT_INCOMPLETE_UPLOADS_DAYS,
+        expiration: retention,
+        noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(1) }],
+        noncurrentVersionExpiration: retention,
+        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
       }],
     });
   }
@@ -319,7 +321,7 @@ export class StorageTiering {
 
   /** The storage classes (S3 API names) that this policy moves objects to, current or noncurrent. */
   public get storageClasses(): string[] {
-    const classes = this.rules.flatMap(rule => [...rule.transitions ?? [], ...rule.noncurrentTransitions ?? []])
+    const classes = this.rules.flatMap(rule => [...rule.transitions ?? [], ...rule.noncurrentVersionTransitions ?? []])
       .map(tier => tier.storageClass.value);
     return [...new Set(classes)];
   }
@@ -353,18 +355,35 @@ function validateRule(scope: IConstruct, at: string, rule: TieringRule): void {
   validateHasAction(scope, at, rule);
   validatePrefixAndTags(scope, at, rule);
   validateObjectSizeFilter(scope, at, rule);
-  validateWaterfall(scope, `${at}.transitions`, rule.transitions ?? [], 0);
-  validateWaterfall(scope, `${at}.noncurrentTransitions`, rule.noncurrentTransitions ?? [], 1);
-  validateExpiration(scope, `${at}.expirationDays`, rule.expirationDays, rule.transitions ?? []);
-  validateExpiration(scope, `${at}.noncurrentExpirationDays`, rule.noncurrentExpirationDays, rule.noncurrentTransitions ?? []);
-  if (rule.noncurrentVersionsToKeep !== undefined) {
-    checkInteger(scope, `${at}.noncurrentVersionsToKeep`, rule.noncurrentVersionsToKeep, { min: 1, max: 100, why: 'S3 keeps at most 100 newer noncurrent versions' });
-    check(rule.noncurrentExpirationDays !== undefined, scope, `${at}.noncurrentVersionsToKeep`, rule.noncurrentVersionsToKeep,
-      'only applies together with `noncurrentExpirationDays`');
+  const current = dayTiers(rule.transitions);
+  const noncurrent = dayTiers(rule.noncurrentVersionTransitions);
+  validateWaterfall(scope, `${at}.transitions`, current, 0);
+  validateWaterfall(scope, `${at}.noncurrentVersionTransitions`, noncurrent, 1);
+  validateExpiration(scope, `${at}.expiration`, days(rule.expiration), current);
+  validateExpiration(scope, `${at}.noncurrentVersionExpiration`, days(rule.noncurrentVersionExpiration), noncurrent);
+  if (rule.noncurrentVersionsToRetain !== undefined) {
+    checkInteger(scope, `${at}.noncurrentVersionsToRetain`, rule.noncurrentVersionsToRetain, { min: 1, max: 100, why: 'S3 keeps at most 100 newer noncurrent versions' });
+    check(rule.noncurrentVersionExpiration !== undefined, scope, `${at}.noncurrentVersionsToRetain`, rule.noncurrentVersionsToRetain,
+      'only applies together with `noncurrentVersionExpiration`');
   }
-  if (rule.abortIncompleteMultipartUploadDays !== undefined) {
-    checkInteger(scope, `${at}.abortIncompleteMultipartUploadDays`, rule.abortIncompleteMultipartUploadDays, { min: 1 });
+  const abort = days(rule.abortIncompleteMultipartUploadAfter);
+  if (abort !== undefined) {
+    checkInteger(scope, `${at}.abortIncompleteMultipartUploadAfter`, abort, { min: 1, why: 'days' });
   }
+}
+
+/** A tier with its age in days (possibly fractional, which the checks reject). */
+interface DayTier {
+  readonly storageClass: s3.StorageClass;
+  readonly days: number;
+}
+
+function dayTiers(tiers: Tier[] | undefined): DayTier[] {
+  return (tiers ?? []).map(tier => ({ storageClass: tier.storageClass, days: tier.transitionAfter.toDays({ integral: false }) }));
+}
+
+function days(duration: Duration | undefined): number | undefined {
+  return duration?.toDays({ integral: false });
 }
 
 /**
@@ -373,11 +392,11 @@ function validateRule(scope: IConstruct, at: string, rule: TieringRule): void {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html
  */
 function validateHasAction(scope: IConstruct, at: string, rule: TieringRule): void {
-  const hasAction = (rule.transitions?.length ?? 0) > 0 || rule.expirationDays !== undefined
-    || (rule.noncurrentTransitions?.length ?? 0) > 0 || rule.noncurrentExpirationDays !== undefined
-    || rule.abortIncompleteMultipartUploadDays !== undefined;
+  const hasAction = (rule.transitions?.length ?? 0) > 0 || rule.expiration !== undefined
+    || (rule.noncurrentVersionTransitions?.length ?? 0) > 0 || rule.noncurrentVersionExpiration !== undefined
+    || rule.abortIncompleteMultipartUploadAfter !== undefined;
   check(hasAction, scope, at, rule.id,
-    'must have at least one action (transitions, expirationDays, noncurrentTransitions, noncurrentExpirationDays or abortIncompleteMultipartUploadDays)');
+    'must have at least one action (transitions, expiration, noncurrentVersionTransitions, noncurrentVersionExpiration or abortIncompleteMultipartUploadAfter)');
 }
 
 /**
@@ -399,8 +418,8 @@ function validatePrefixAndTags(scope: IConstruct, at: string, rule: TieringRule)
     checkLength(scope, `${at}.tags key`, key, { min: 1, max: 128, why: 'S3 object tag keys' });
     checkLength(scope, `${at}.tags.${key}`, value, { max: 256, why: 'S3 object tag values' });
   });
-  check(tags.length === 0 || rule.abortIncompleteMultipartUploadDays === undefined, scope, `${at}.abortIncompleteMultipartUploadDays`,
-    rule.abortIncompleteMultipartUploadDays, 'cannot be used in a rule with `tags` (S3 rejects it: multipart uploads have no tags); put it in a rule of its own');
+  check(tags.length === 0 || rule.abortIncompleteMultipartUploadAfter === undefined, scope, `${at}.abortIncompleteMultipartUploadAfter`,
+    days(rule.abortIncompleteMultipartUploadAfter), 'cannot be used in a rule with `tags` (S3 rejects it: multipart uploads have no tags); put it in a rule of its own');
 }
 
 /**
@@ -429,7 +448,7 @@ function validateObjectSizeFilter(scope: IConstruct, at: string, rule: TieringRu
  * @param minDays the smallest day count S3 accepts for this kind of transition
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html
  */
-function validateWaterfall(scope: IConstruct, at: string, tiers: Tier[], minDays: number): void {
+function validateWaterfall(scope: IConstruct, at: string, tiers: DayTier[], minDays: number): void {
   let previous: { readonly storageClass: string; readonly days: number } = { storageClass: STANDARD, days: -1 };
   tiers.forEach((tier, index) => {
     const here = `${at}[${index}]`;
@@ -438,16 +457,16 @@ function validateWaterfall(scope: IConstruct, at: string, tiers: Tier[], minDays
       `must be one of ${NEXT_CLASSES[STANDARD].join(', ')} (objects start in STANDARD and never transition back to it)`);
     check(NEXT_CLASSES[previous.storageClass].includes(target), scope, `${here}.storageClass`, target,
       `cannot follow ${previous.storageClass}: S3 supports ${previous.storageClass} → ${describeList(NEXT_CLASSES[previous.storageClass])}`);
-    checkInteger(scope, `${here}.days`, tier.days, { min: minDays });
-    check(tier.days > previous.days, scope, `${here}.days`, tier.days,
+    checkInteger(scope, `${here}.transitionAfter`, tier.days, { min: minDays, why: 'days' });
+    check(tier.days > previous.days, scope, `${here}.transitionAfter`, tier.days,
       `must be greater than the previous transition's ${previous.days} days (transitions run in order)`);
     if (INFREQUENT_ACCESS_CLASSES.includes(target)) {
-      check(tier.days >= INFREQUENT_ACCESS_MINIMUM_DAYS, scope, `${here}.days`, tier.days,
-        `must be at least ${INFREQUENT_ACCESS_MINIMUM_DAYS} for ${target} (S3 rejects earlier transitions to an infrequent-access class)`);
+      check(tier.days >= INFREQUENT_ACCESS_MINIMUM_DAYS, scope, `${here}.transitionAfter`, tier.days,
+        `must be at least ${INFREQUENT_ACCESS_MINIMUM_DAYS} days for ${target} (S3 rejects earlier transitions to an infrequent-access class)`);
     }
     if (INFREQUENT_ACCESS_CLASSES.includes(previous.storageClass) && LEAVE_INFREQUENT_ACCESS_AFTER_30_DAYS.includes(target)) {
-      check(tier.days - previous.days >= INFREQUENT_ACCESS_MINIMUM_DAYS, scope, `${here}.days`, tier.days,
-        `must be at least ${previous.days + INFREQUENT_ACCESS_MINIMUM_DAYS}: S3 requires objects to stay ${INFREQUENT_ACCESS_MINIMUM_DAYS} days in ${previous.storageClass} before moving to ${target}`);
+      check(tier.days - previous.days >= INFREQUENT_ACCESS_MINIMUM_DAYS, scope, `${here}.transitionAfter`, tier.days,
+        `must be at least ${previous.days + INFREQUENT_ACCESS_MINIMUM_DAYS} days: S3 requires objects to stay ${INFREQUENT_ACCESS_MINIMUM_DAYS} days in ${previous.storageClass} before moving to ${target}`);
     }
     previous = { storageClass: target, days: tier.days };
   });
@@ -458,11 +477,11 @@ function validateWaterfall(scope: IConstruct, at: string, tiers: Tier[], minDays
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html
  */
-function validateExpiration(scope: IConstruct, prop: string, days: number | undefined, tiers: Tier[]): void {
+function validateExpiration(scope: IConstruct, prop: string, days: number | undefined, tiers: DayTier[]): void {
   if (days === undefined) {
     return;
   }
-  checkInteger(scope, prop, days, { min: 1 });
+  checkInteger(scope, prop, days, { min: 1, why: 'days' });
   const last = tiers[tiers.length - 1];
   if (last) {
     check(days > last.days, scope, prop, days,
@@ -481,8 +500,8 @@ function validateExpiration(scope: IConstruct, prop: string, days: number | unde
  */
 function warnAboutCostlyRule(scope: IConstruct, at: string, rule: TieringRule,
   threshold: s3.TransitionDefaultMinimumObjectSize | undefined): void {
-  warnAboutEarlyExits(scope, `${at}.transitions`, rule.transitions ?? [], rule.expirationDays);
-  warnAboutEarlyExits(scope, `${at}.noncurrentTransitions`, rule.noncurrentTransitions ?? [], rule.noncurrentExpirationDays);
+  warnAboutEarlyExits(scope, `${at}.transitions`, dayTiers(rule.transitions), days(rule.expiration));
+  warnAboutEarlyExits(scope, `${at}.noncurrentVersionTransitions`, dayTiers(rule.noncurrentVersionTransitions), days(rule.noncurrentVersionExpiration));
   const targets = (rule.transitions ?? []).map(tier => tier.storageClass.value);
   const billedAs128K = targets.find(target => [...INFREQUENT_ACCESS_CLASSES, GLACIER_IR].includes(target));
   if (billedAs128K && rule.objectSizeGreaterThan !== undefined && rule.objectSizeGreaterThan < MINIMUM_BILLABLE_OBJECT_BYTES) {
@@ -498,7 +517,7 @@ function warnAboutCostlyRule(scope: IConstruct, at: string, rule: TieringRule,
   }
 }
 
-function warnAboutEarlyExits(scope: IConstruct, at: string, tiers: Tier[], expirationDays: number | undefined): void {
+function warnAboutEarlyExits(scope: IConstruct, at: string, tiers: DayTier[], expirationDays: number | undefined): void {
   tiers.forEach((tier, index) => {
     const storageClass = tier.storageClass.value;
     const minimum = MINIMUM_STORAGE_DAYS[storageClass];
@@ -514,22 +533,18 @@ function warnAboutEarlyExits(scope: IConstruct, at: string, tiers: Tier[], expir
 }
 
 function toLifecycleRule(rule: TieringRule): s3.LifecycleRule {
-  const days = (value: number | undefined) => value === undefined ? undefined : Duration.days(value);
   return {
     id: rule.id,
     prefix: rule.prefix,
     tagFilters: rule.tags,
     objectSizeGreaterThan: rule.objectSizeGreaterThan,
     objectSizeLessThan: rule.objectSizeLessThan,
-    transitions: rule.transitions?.map(tier => ({ storageClass: tier.storageClass, transitionAfter: Duration.days(tier.days) })),
-    expiration: days(rule.expirationDays),
-    noncurrentVersionTransitions: rule.noncurrentTransitions?.map(tier => ({
-      storageClass: tier.storageClass,
-      transitionAfter: Duration.days(tier.days),
-    })),
-    noncurrentVersionExpiration: days(rule.noncurrentExpirationDays),
-    noncurrentVersionsToRetain: rule.noncurrentVersionsToKeep,
-    abortIncompleteMultipartUploadAfter: days(rule.abortIncompleteMultipartUploadDays),
+    transitions: rule.transitions?.map(tier => ({ storageClass: tier.storageClass, transitionAfter: tier.transitionAfter })),
+    expiration: rule.expiration,
+    noncurrentVersionTransitions: rule.noncurrentVersionTransitions?.map(tier => ({ storageClass: tier.storageClass, transitionAfter: tier.transitionAfter })),
+    noncurrentVersionExpiration: rule.noncurrentVersionExpiration,
+    noncurrentVersionsToRetain: rule.noncurrentVersionsToRetain,
+    abortIncompleteMultipartUploadAfter: rule.abortIncompleteMultipartUploadAfter,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -42,12 +42,12 @@ export interface AthenaWorkgroupProps extends DataRetentionProps {
    */
   readonly workgroupName?: string;
   /**
-   * The most bytes one query may scan; Athena cancels a query that would scan more. At least
+   * The most one query may scan; Athena cancels a query that would scan more. At least
    * 10,000,000 bytes (10 MB, also the minimum Athena bills per query).
    *
-   * @default 1,073,741,824 (1 GiB, about 0.005 USD at 5 USD per TB)
+   * @default Size.gibibytes(1) (about 0.005 USD at 5 USD per TB)
    */
-  readonly bytesScannedCutoffPerQuery?: number;
+  readonly bytesScannedCutoffPerQuery?: Size;
   /**
    * How long query results are kept.
    *
@@ -142,7 +142,7 @@ export class AthenaWorkgroup extends Construct {
     super(scope, id);
     this.zones = props.zones ?? [];
     this.workgroupName = props.workgroupName ?? Names.uniqueResourceName(this, { maxLength: 128 });
-    const cutoff = props.bytesScannedCutoffPerQuery ?? 1024 * 1024 * 1024;
+    const cutoff = (props.bytesScannedCutoffPerQuery ?? Size.gibibytes(1)).toBytes();
     const expiration = props.resultsExpiration ?? Duration.days(30);
     const engineVersion = props.engineVersion ?? 'Athena engine version 3';
     this.validate(props, cutoff, expiration, engineVersion);

@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Names, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as emrserverless from 'aws-cdk-lib/aws-emrserverless';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,14 +26,14 @@ export enum EmrServerlessArchitecture {
 export interface EmrServerlessWorkerSize {
   /** vCPUs per worker: 1, 2, 4, 8 or 16. */
   readonly vcpu: number;
-  /** Memory per worker in GB, within the range its vCPU count allows. */
-  readonly memoryGb: number;
+  /** Memory per worker, in whole GiB, within the range its vCPU count allows. */
+  readonly memory: Size;
   /**
-   * Ephemeral disk per worker in GB, 20 to 200.
+   * Ephemeral disk per worker, 20 to 200 whole GiB.
    *
-   * @default 20
+   * @default Size.gibibytes(20)
    */
-  readonly diskGb?: number;
+  readonly disk?: Size;
 }
 
 /** Pre-initialized workers of one kind (driver or executor). */
@@ -54,14 +54,14 @@ export interface EmrServerlessInitialCapacity {
 export interface EmrServerlessMaximumCapacity {
   /** vCPUs. */
   readonly vcpu: number;
-  /** Memory in GB. */
-  readonly memoryGb: number;
+  /** Memory, in whole GiB. */
+  readonly memory: Size;
   /**
-   * Disk in GB.
+   * Disk, in whole GiB.
    *
    * @default - no disk limit beyond what vCPU and memory allow
    */
-  readonly diskGb?: number;
+  readonly disk?: Size;
 }
 
 /** Properties of an {@link EmrServerlessSpark}. */
@@ -93,7 +93,7 @@ export interface EmrServerlessSparkProps extends SparkJobProps {
   /**
    * The most the application may use at once: a cost ceiling.
    *
-   * @default { vcpu: 16, memoryGb: 64, diskGb: 400 }
+   * @default { vcpu: 16, memory: Size.gibibytes(64), disk: Size.gibibytes(400) }
    */
   readonly maximumCapacity?: EmrServerlessMaximumCapacity;
   /**
@@ -190,7 +190,7 @@ export class EmrServerlessSpark extends StateMachineJob {
     this.validateReleaseLabel(releaseLabel, architecture);
     const idleMinutes = (props.idleTimeout ?? Duration.minutes(15)).toMinutes({ integral: false });
     checkInteger(this, 'idleTimeout', idleMinutes, { min: 1, max: 10080, why: 'whole minutes from 1 minute to 7 days' });
-    const maximum = props.maximumCapacity ?? { vcpu: 16, memoryGb: 64, diskGb: 400 };
+    const maximum = props.maximumCapacity ?? { vcpu: 16, memory: Size.gibibytes(64), disk: Size.gibibytes(400) };
     this.validateMaximumCapacity(maximum);
     if (props.initialCapacity) {
       this.validateWorkers('initialCapacity.driver', props.initialCapacity.driver);
@@ -222,8 +222,8 @@ export class EmrServerlessSpark extends StateMachineJob {
       autoStopConfiguration: { enabled: true, idleTimeoutMinutes: idleMinutes },
       maximumCapacity: {
         cpu: `${maximum.vcpu} vCPU`,
-        memory: `${maximum.memoryGb} GB`,
-        disk: maximum.diskGb !== undefined ? `${maximum.diskGb} GB` : undefined,
+        memory: inGb(maximum.memory),
+        disk: maximum.disk !== undefined ? inGb(maximum.disk) : undefined,
       },
       initialCapacity: props.initialCapacity ? [
         { key: 'Driver', value: initialWorkers(props.initialCapacity.driver) },
@@ -397,9 +397,9 @@ export class EmrServerlessSpark extends StateMachineJob {
 
   private validateMaximumCapacity(maximum: EmrServerlessMaximumCapacity): void {
     checkInteger(this, 'maximumCapacity.vcpu', maximum.vcpu, { min: 1 });
-    checkInteger(this, 'maximumCapacity.memoryGb', maximum.memoryGb, { min: 2, why: 'the smallest worker has 2 GB' });
-    if (maximum.diskGb !== undefined) {
-      checkInteger(this, 'maximumCapacity.diskGb', maximum.diskGb, { min: 20, why: 'each worker has at least 20 GB of disk' });
+    checkInteger(this, 'maximumCapacity.memory', gib(maximum.memory), { min: 2, why: 'whole GiB: the smallest worker has 2' });
+    if (maximum.disk !== undefined) {
+      checkInteger(this, 'maximumCapacity.disk', gib(maximum.disk), { min: 20, why: 'whole GiB: each worker has at least 20 of disk' });
     }
   }
 
@@ -408,20 +408,21 @@ export class EmrServerlessSpark extends StateMachineJob {
     checkInteger(this, `${prop}.count`, workers.count, { min: 1, max: 1_000_000, why: 'workerCount of InitialCapacityConfig' });
     const memory = WORKER_MEMORY[workers.vcpu];
     check(memory !== undefined, this, `${prop}.vcpu`, workers.vcpu, 'must be 1, 2, 4, 8 or 16');
-    const ok = Number.isInteger(workers.memoryGb) && workers.memoryGb >= memory.min && workers.memoryGb <= memory.max
-      && (workers.memoryGb - memory.min) % memory.step === 0;
-    check(ok, this, `${prop}.memoryGb`, workers.memoryGb,
-      `must be ${memory.min} to ${memory.max} GB in steps of ${memory.step} GB for ${workers.vcpu}-vCPU workers`);
-    if (workers.diskGb !== undefined) {
-      checkInteger(this, `${prop}.diskGb`, workers.diskGb, { min: 20, max: 200 });
+    const memoryGiB = gib(workers.memory);
+    const ok = Number.isInteger(memoryGiB) && memoryGiB >= memory.min && memoryGiB <= memory.max
+      && (memoryGiB - memory.min) % memory.step === 0;
+    check(ok, this, `${prop}.memory`, memoryGiB,
+      `must be ${memory.min} to ${memory.max} GiB in steps of ${memory.step} GiB for ${workers.vcpu}-vCPU workers`);
+    if (workers.disk !== undefined) {
+      checkInteger(this, `${prop}.disk`, gib(workers.disk), { min: 20, max: 200, why: 'whole GiB' });
     }
   }
 
   private validateInitialWithinMaximum(initial: EmrServerlessInitialCapacity, maximum: EmrServerlessMaximumCapacity): void {
     const vcpu = initial.driver.count * initial.driver.vcpu + initial.executor.count * initial.executor.vcpu;
-    const memory = initial.driver.count * initial.driver.memoryGb + initial.executor.count * initial.executor.memoryGb;
-    check(vcpu <= maximum.vcpu && memory <= maximum.memoryGb, this, 'initialCapacity', { vcpu, memoryGb: memory },
-      `must fit in the maximum capacity (${maximum.vcpu} vCPU, ${maximum.memoryGb} GB)`);
+    const memory = initial.driver.count * gib(initial.driver.memory) + initial.executor.count * gib(initial.executor.memory);
+    check(vcpu <= maximum.vcpu && memory <= gib(maximum.memory), this, 'initialCapacity', { vcpu, memoryGiB: memory },
+      `must fit in the maximum capacity (${maximum.vcpu} vCPU, ${gib(maximum.memory)} GiB)`);
   }
 }
 
@@ -430,8 +431,17 @@ function initialWorkers(workers: EmrServerlessInitialWorkers): emrserverless.Cfn
     workerCount: workers.count,
     workerConfiguration: {
       cpu: `${workers.vcpu} vCPU`,
-      memory: `${workers.memoryGb} GB`,
-      disk: `${workers.diskGb ?? 20} GB`,
+      memory: inGb(workers.memory),
+      disk: inGb(workers.disk ?? Size.gibibytes(20)),
     },
   };
+}
+
+function gib(size: Size): number {
+  return size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/** A size as EMR Serverless writes it (`16 GB`: its worker memory and disk are counted in GiB). */
+function inGb(size: Size): string {
+  return `${gib(size)} GB`;
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, CfnMapping, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnMapping, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -86,11 +86,11 @@ export interface SageMakerSparkProcessingProps extends SparkJobProps {
    */
   readonly instanceCount?: number;
   /**
-   * The storage volume of each instance in GB (1 to 16,384), encrypted with the workspace key.
+   * The storage volume of each instance, in whole GiB (1 to 16,384), encrypted with the workspace key.
    *
-   * @default 30
+   * @default Size.gibibytes(30)
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSize?: Size;
   /**
    * Run the instances in this VPC's private subnets; with isolated subnets they reach only the
    * VPC's endpoints (S3 through the gateway endpoint).
@@ -165,8 +165,8 @@ export class SageMakerSparkProcessing extends StateMachineJob {
     check(INSTANCE_TYPE.test(instanceType), this, 'instanceType', instanceType, 'must be an ML instance type such as ml.m5.xlarge');
     const instanceCount = props.instanceCount ?? 2;
     checkInteger(this, 'instanceCount', instanceCount, { min: 1, max: 100 });
-    const volumeSizeGb = props.volumeSizeGb ?? 30;
-    checkInteger(this, 'volumeSizeGb', volumeSizeGb, { min: 1, max: 16384 });
+    const volumeSizeGb = (props.volumeSize ?? Size.gibibytes(30)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    checkInteger(this, 'volumeSize', volumeSizeGb, { min: 1, max: 16384, why: 'whole GiB' });
     const maxRuntimeSeconds = (props.maxRuntime ?? Duration.hours(2)).toSeconds();
     checkInteger(this, 'maxRuntime', maxRuntimeSeconds, { min: 1, max: 777_600, why: 'seconds, up to 9 days' });
     const scriptArguments = props.scriptArguments ?? [];

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -238,7 +238,7 @@ describe('bad input', () => {
     [{ targetPrefix: 'shop' }, {}, "`targetPrefix` must be one or more folders of letters, digits and !_.*'()- each ending with `/`, with no leading `/`, got 'shop'"],
     [{ migrationType: 'cdc' as any }, {}, "`migrationType` must be full-load or full-load-and-cdc, got 'cdc'"],
     [{ replicationInstanceClass: 't3.micro' }, {}, "`replicationInstanceClass` must be a DMS instance class, dms.<family>.<size>, such as dms.t3.micro, dms.c5.large or dms.r5.large, got 't3.micro'"],
-    [{ allocatedStorage: 2 }, {}, '`allocatedStorage` must be a whole number from 5 to 6144 (in GB), got 2'],
+    [{ allocatedStorage: Size.gibibytes(2) }, {}, '`allocatedStorage` must be a whole number from 5 to 6144 (whole GiB), got 2'],
     [{ pollInterval: Duration.seconds(5) }, {}, '`pollInterval` must be a whole number from 10 to 3600 (in seconds: DMS tasks take minutes to start), got 5'],
     [{ timeout: Duration.seconds(30) }, {}, '`timeout` must be a whole number from 60 to 31536000 (in seconds, at least one poll interval and at most a year), got 30'],
   ])('%p %p is rejected', (props, source, message) => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -182,8 +182,8 @@ describe('KafkaIngestion', () => {
       [{ brokerInstanceType: 'kafka.t3.small' },
         "Test/C3: `brokerInstanceType` must not be kafka.t3.small (MSK multi-VPC private connectivity, which Firehose needs to read private brokers, does not support it); use kafka.m7g.large or larger, got 'kafka.t3.small'"],
       [{ brokerInstanceType: 'm5.large' }, "Test/C4: `brokerInstanceType` must be an MSK broker type such as kafka.m7g.large, got 'm5.large'"],
-      [{ brokerStorageGiB: 0 }, 'Test/C5: `brokerStorageGiB` must be a whole number from 1 to 16384 (GiB of EBS storage per broker), got 0'],
-      [{ brokerStorageGiB: 16385 }, 'Test/C6: `brokerStorageGiB` must be a whole number from 1 to 16384 (GiB of EBS storage per broker), got 16385'],
+      [{ brokerStorage: Size.gibibytes(0) }, 'Test/C5: `brokerStorage` must be a whole number from 1 to 16384 (whole GiB of EBS storage per broker), got 0'],
+      [{ brokerStorage: Size.gibibytes(16385) }, 'Test/C6: `brokerStorage` must be a whole number from 1 to 16384 (whole GiB of EBS storage per broker), got 16385'],
       [{ kafkaVersion: '2.6.2' }, "Test/C7: `kafkaVersion` must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity), got '2.6.2'"],
       [{ kafkaVersion: 'latest' }, "Test/C8: `kafkaVersion` must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity), got 'latest'"],
       [{ topicName: 'my topic' }, "Test/C9: `topicName` must be 1 to 249 letters, digits, dots, underscores or hyphens (Kafka topic names), got 'my topic'"],
@@ -218,7 +218,7 @@ describe('KafkaIngestion', () => {
     expect(Object.values(cluster)[0].Properties.BrokerNodeGroupInfo.StorageInfo).toBeUndefined();
     const cases: Array<[Partial<KafkaIngestionProps>, string]> = [
       [{ brokerInstanceType: 'express.m5.large' }, "`brokerInstanceType` must be an express.m7g size for Express brokers (MSK offers Express brokers on M7g only), got 'express.m5.large'"],
-      [{ brokerInstanceType: 'express.m7g.large', brokerStorageGiB: 100 }, '`brokerStorageGiB` must not be given for Express brokers (MSK manages their storage), got 100'],
+      [{ brokerInstanceType: 'express.m7g.large', brokerStorage: Size.gibibytes(100) }, '`brokerStorage` must not be given for Express brokers (MSK manages their storage), got 100'],
       [{ brokerInstanceType: 'express.m7g.large', kafkaVersion: '3.5.1' }, "`kafkaVersion` must be 3.6.0 or later for Express brokers, got '3.5.1'"],
       [{ brokerInstanceType: 'express.m7g.large', replicationFactor: 1 },
         '`replicationFactor` must be a whole number from 2 to 3 (at least 2, because Express brokers fix min.insync.replicas at 2, and at most the number of brokers), got 1'],

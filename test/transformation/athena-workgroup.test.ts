@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AthenaWorkgroup, AthenaWorkgroupProps, DataLake, DataLakeProps } from '../../lib';
@@ -95,7 +95,7 @@ describe('grantQuery', () => {
 describe('bad input', () => {
   test.each<[Partial<AthenaWorkgroupProps>, string]>([
     [{ workgroupName: 'my workgroup' }, "`workgroupName` must be 1 to 128 letters, digits, periods, underscores or hyphens, got 'my workgroup'"],
-    [{ bytesScannedCutoffPerQuery: 1_000_000 }, "`bytesScannedCutoffPerQuery` must be a whole number of at least 10000000 (bytes: Athena's smallest per-query limit is 10 MB), got 1000000"],
+    [{ bytesScannedCutoffPerQuery: Size.bytes(1_000_000) }, "`bytesScannedCutoffPerQuery` must be a whole number of at least 10000000 (bytes: Athena's smallest per-query limit is 10 MB), got 1000000"],
     [{ resultsExpiration: Duration.hours(12) }, '`resultsExpiration` must be a whole number of at least 1 (in days: S3 expires objects by whole days), got 0.5'],
     [{ engineVersion: 'Athena engine version 2' as any }, "`engineVersion` must be one of 'Athena engine version 3', 'AUTO' (engine version 2 is retired), got 'Athena engine version 2'"],
     [{ namedQueries: [{ name: '', database: 'd', query: 'SELECT 1' }] }, "`namedQueries[0].name` must be 1 to 128 characters, got ''"],

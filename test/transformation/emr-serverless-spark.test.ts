@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -48,7 +48,7 @@ describe('EmrServerlessSpark', () => {
       vpc,
       idleTimeout: Duration.minutes(5),
       architecture: EmrServerlessArchitecture.X86_64,
-      initialCapacity: { driver: { count: 1, vcpu: 2, memoryGb: 4 }, executor: { count: 2, vcpu: 4, memoryGb: 8, diskGb: 40 } },
+      initialCapacity: { driver: { count: 1, vcpu: 2, memory: Size.gibibytes(4) }, executor: { count: 2, vcpu: 4, memory: Size.gibibytes(8), disk: Size.gibibytes(40) } },
     }, stack);
     template.hasResourceProperties('AWS::EMRServerless::Application', {
       Architecture: 'X86_64',
@@ -179,21 +179,21 @@ describe('EmrServerlessSpark', () => {
         'Test/Spark: `idleTimeout` must be a whole number from 1 to 10080 (whole minutes from 1 minute to 7 days), got 11520'],
       ['a fractional idle timeout', { idleTimeout: Duration.seconds(90) },
         'Test/Spark: `idleTimeout` must be a whole number from 1 to 10080 (whole minutes from 1 minute to 7 days), got 1.5'],
-      ['zero vCPU', { maximumCapacity: { vcpu: 0, memoryGb: 8 } }, 'Test/Spark: `maximumCapacity.vcpu` must be a whole number of at least 1, got 0'],
-      ['too little memory', { maximumCapacity: { vcpu: 4, memoryGb: 1 } },
-        'Test/Spark: `maximumCapacity.memoryGb` must be a whole number of at least 2 (the smallest worker has 2 GB), got 1'],
-      ['too little disk', { maximumCapacity: { vcpu: 4, memoryGb: 16, diskGb: 10 } },
-        'Test/Spark: `maximumCapacity.diskGb` must be a whole number of at least 20 (each worker has at least 20 GB of disk), got 10'],
-      ['a 3-vCPU worker', { initialCapacity: { driver: { count: 1, vcpu: 3, memoryGb: 8 }, executor: { count: 1, vcpu: 2, memoryGb: 4 } } },
+      ['zero vCPU', { maximumCapacity: { vcpu: 0, memory: Size.gibibytes(8) } }, 'Test/Spark: `maximumCapacity.vcpu` must be a whole number of at least 1, got 0'],
+      ['too little memory', { maximumCapacity: { vcpu: 4, memory: Size.gibibytes(1) } },
+        'Test/Spark: `maximumCapacity.memory` must be a whole number of at least 2 (whole GiB: the smallest worker has 2), got 1'],
+      ['too little disk', { maximumCapacity: { vcpu: 4, memory: Size.gibibytes(16), disk: Size.gibibytes(10) } },
+        'Test/Spark: `maximumCapacity.disk` must be a whole number of at least 20 (whole GiB: each worker has at least 20 of disk), got 10'],
+      ['a 3-vCPU worker', { initialCapacity: { driver: { count: 1, vcpu: 3, memory: Size.gibibytes(8) }, executor: { count: 1, vcpu: 2, memory: Size.gibibytes(4) } } },
         'Test/Spark: `initialCapacity.driver.vcpu` must be 1, 2, 4, 8 or 16, got 3'],
-      ['memory off the 4 GB step of 8-vCPU workers', { initialCapacity: { driver: { count: 1, vcpu: 2, memoryGb: 4 }, executor: { count: 1, vcpu: 8, memoryGb: 18 } } },
-        'Test/Spark: `initialCapacity.executor.memoryGb` must be 16 to 60 GB in steps of 4 GB for 8-vCPU workers, got 18'],
-      ['a worker disk over 200 GB', { initialCapacity: { driver: { count: 1, vcpu: 1, memoryGb: 2, diskGb: 300 }, executor: { count: 1, vcpu: 1, memoryGb: 2 } } },
-        'Test/Spark: `initialCapacity.driver.diskGb` must be a whole number from 20 to 200, got 300'],
-      ['zero warm workers', { initialCapacity: { driver: { count: 0, vcpu: 1, memoryGb: 2 }, executor: { count: 1, vcpu: 1, memoryGb: 2 } } },
+      ['memory off the 4 GB step of 8-vCPU workers', { initialCapacity: { driver: { count: 1, vcpu: 2, memory: Size.gibibytes(4) }, executor: { count: 1, vcpu: 8, memory: Size.gibibytes(18) } } },
+        'Test/Spark: `initialCapacity.executor.memory` must be 16 to 60 GiB in steps of 4 GiB for 8-vCPU workers, got 18'],
+      ['a worker disk over 200 GB', { initialCapacity: { driver: { count: 1, vcpu: 1, memory: Size.gibibytes(2), disk: Size.gibibytes(300) }, executor: { count: 1, vcpu: 1, memory: Size.gibibytes(2) } } },
+        'Test/Spark: `initialCapacity.driver.disk` must be a whole number from 20 to 200 (whole GiB), got 300'],
+      ['zero warm workers', { initialCapacity: { driver: { count: 0, vcpu: 1, memory: Size.gibibytes(2) }, executor: { count: 1, vcpu: 1, memory: Size.gibibytes(2) } } },
         'Test/Spark: `initialCapacity.driver.count` must be a whole number from 1 to 1000000 (workerCount of InitialCapacityConfig), got 0'],
-      ['warm workers above the maximum', { initialCapacity: { driver: { count: 1, vcpu: 4, memoryGb: 16 }, executor: { count: 4, vcpu: 4, memoryGb: 16 } } },
-        'Test/Spark: `initialCapacity` must fit in the maximum capacity (16 vCPU, 64 GB), got {"vcpu":20,"memoryGb":80}'],
+      ['warm workers above the maximum', { initialCapacity: { driver: { count: 1, vcpu: 4, memory: Size.gibibytes(16) }, executor: { count: 4, vcpu: 4, memory: Size.gibibytes(16) } } },
+        'Test/Spark: `initialCapacity` must fit in the maximum capacity (16 vCPU, 64 GiB), got {"vcpu":20,"memoryGiB":80}'],
       ['a fractional job timeout', { jobTimeout: Duration.seconds(30) },
         'Test/Spark: `jobTimeout` must be a whole number from 1 to 525585 (whole minutes, within the one year a state machine execution may run), got 0.5'],
       ['a job timeout past a year', { jobTimeout: Duration.minutes(525_586) },
@@ -205,8 +205,8 @@ describe('EmrServerlessSpark', () => {
         "Test/Spark: `scriptArguments[1]` must not be blank (EMR Serverless rejects empty entry point arguments), got ''"],
       ['1,025 script arguments', { scriptArguments: Array.from({ length: 1025 }, () => 'a') },
         'Test/Spark: `scriptArguments` must have at most 1024 arguments (EntryPointArguments), got 1025'],
-      ['more than a million warm workers', { maximumCapacity: { vcpu: 4_000_004, memoryGb: 8_000_008 },
-        initialCapacity: { driver: { count: 1, vcpu: 1, memoryGb: 2 }, executor: { count: 1_000_001, vcpu: 1, memoryGb: 2 } } },
+      ['more than a million warm workers', { maximumCapacity: { vcpu: 4_000_004, memory: Size.gibibytes(8_000_008) },
+        initialCapacity: { driver: { count: 1, vcpu: 1, memory: Size.gibibytes(2) }, executor: { count: 1_000_001, vcpu: 1, memory: Size.gibibytes(2) } } },
       'Test/Spark: `initialCapacity.executor.count` must be a whole number from 1 to 1000000 (workerCount of InitialCapacityConfig), got 1000001'],
       ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, 'Test/Spark: `vpcSubnets` needs `vpc`, got \'set\''],
       ['a script that does not exist', { scriptPath: '/nonexistent/job.py' },

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -161,7 +161,7 @@ describe('SageMakerSparkProcessing', () => {
         'Test/Spark: `imageTag` must name a Spark version SageMaker publishes a processing image for (2.4, 3.0, 3.1, 3.2, 3.3, 3.5), got \'3.4-cpu-py39-v1\''],
       ['a non-ML instance type', { instanceType: 'm5.xlarge' }, 'Test/Spark: `instanceType` must be an ML instance type such as ml.m5.xlarge, got \'m5.xlarge\''],
       ['no instances', { instanceCount: 0 }, 'Test/Spark: `instanceCount` must be a whole number from 1 to 100, got 0'],
-      ['a volume too large', { volumeSizeGb: 20000 }, 'Test/Spark: `volumeSizeGb` must be a whole number from 1 to 16384, got 20000'],
+      ['a volume too large', { volumeSize: Size.gibibytes(20000) }, 'Test/Spark: `volumeSize` must be a whole number from 1 to 16384 (whole GiB), got 20000'],
       ['a run longer than 9 days', { maxRuntime: Duration.seconds(777_601) }, 'Test/Spark: `maxRuntime` must be a whole number from 1 to 777600 (seconds, up to 9 days), got 777601'],
       ['101 script arguments', { scriptArguments: Array.from({ length: 101 }, (_, i) => `a${i}`) },
         'Test/Spark: `scriptArguments` must have at most 100 arguments (ContainerArguments), got 101'],
