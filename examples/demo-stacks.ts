@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
 import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
@@ -10,24 +10,52 @@ import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
 import { RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
+import { PropValidationError } from '../lib/core/validation';
+
+/** One stack per example, by stack name. */
+const DEMO_STACKS: Record<string, (app: App, id: string) => Stack> = {
+  DataLakeDemo: (app, id) => new DataLakeDemoStack(app, id),
+  StreamingIngestionDemo: (app, id) => new StreamingIngestionDemoStack(app, id),
+  VideoIngestionDemo: (app, id) => new VideoIngestionDemoStack(app, id),
+  TrainingStorageDemo: (app, id) => new TrainingStorageDemoStack(app, id),
+  TrainingStorageLustreDemo: (app, id) => new TrainingStorageDemoStack(app, id, { withLustre: true }),
+  SparkAtScaleDemo: (app, id) => new SparkAtScaleDemoStack(app, id),
+  GlueEtlDemo: (app, id) => new GlueEtlDemoStack(app, id),
+  DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id),
+  StreamAnalyticsDemo: (app, id) => new StreamAnalyticsDemoStack(app, id),
+  // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
+  KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, {
+    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
+  }),
+  RedshiftSpectrumDemo: (app, id) => new RedshiftSpectrumDemoStack(app, id),
+};
+
+/** The names of the demo stacks, in the order the app builds them. */
+export const DEMO_STACK_NAMES = Object.keys(DEMO_STACKS);
+
+/** The context key that names the demo stacks to build: `-c stacks=StreamingIngestionDemo,GlueEtlDemo`. */
+export const STACKS_CONTEXT = 'stacks';
 
 /**
- * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
+ * Adds one stack per example to `app`, or only the stacks named by the context value `stacks`
+ * (comma-separated, or a list in `cdk.json`): building, synthesizing and checking one stack takes
+ * a few seconds instead of the whole app's. The stacks are environment-agnostic: they synthesize
  * without an AWS account and deploy to whatever account and region the CLI is configured for.
  */
 export function addDemoStacks(app: App): void {
-  new DataLakeDemoStack(app, 'DataLakeDemo');
-  new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo');
-  new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
-  new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
-  new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
-  new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
-  new GlueEtlDemoStack(app, 'GlueEtlDemo');
-  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo');
-  // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
-  new StreamAnalyticsDemoStack(app, 'StreamAnalyticsDemo');
-  new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
-    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
-  });
-  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo');
+  for (const name of selectedDemoStacks(app)) {
+    DEMO_STACKS[name](app, name);
+  }
+}
+
+function selectedDemoStacks(app: App): string[] {
+  const value: unknown = app.node.tryGetContext(STACKS_CONTEXT);
+  if (value === undefined) return DEMO_STACK_NAMES;
+  const names = (Array.isArray(value) ? value : String(value).split(',')).map(name => String(name).trim()).filter(name => name !== '');
+  const unknown = names.filter(name => !DEMO_STACK_NAMES.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new PropValidationError(app, STACKS_CONTEXT, value,
+      `(a context value) must name one or more demo stacks, separated by commas, among ${DEMO_STACK_NAMES.join(', ')}`);
+  }
+  return DEMO_STACK_NAMES.filter(name => names.includes(name));
 }

@@ -1,12 +1,12 @@
-import { DatabaseIngestionDemoStack } from '../../examples/database-ingestion/database-ingestion-stack';
 import { aslErrors, stateMachineDefinition } from '../asl';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the database-ingestion demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo'));
+    template = demoTemplate('DatabaseIngestionDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

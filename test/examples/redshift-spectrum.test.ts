@@ -1,12 +1,12 @@
-import { RedshiftSpectrumDemoStack } from '../../examples/redshift-spectrum/redshift-spectrum-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the Redshift Spectrum demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
     // Synthesis runs the three quality gates and throws on any unacknowledged finding.
-    template = synthDemoStack(app => new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo'));
+    template = demoTemplate('RedshiftSpectrumDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

@@ -1,0 +1,98 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CloudFormationValidatePlugin, CloudFormationValidatePluginProps, IPolicyValidationContext, PolicyValidationPluginReport,
+  PolicyValidationStack, PolicyViolation,
+} from 'aws-cdk-lib';
+import { BackgroundWorkers } from './background';
+import { CachedValidation, GateCacheStats, GateGroup, StackReport } from './cached-validation';
+
+const CDK_LIB = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+/** The version of the validation engine aws-cdk-lib ships (what `CloudFormationValidatePlugin.version` returns). */
+const ENGINE_VERSION: string = JSON.parse(fs.readFileSync(
+  require.resolve('@aws/cloudformation-validate/package.json', { paths: [CDK_LIB] }), 'utf-8')).version;
+
+/**
+ * aws-cdk-lib's CloudFormation Validate plugin (resource schemas and rules), cached per stack.
+ *
+ * It is a `CloudFormationValidatePlugin`, registered on the app: the framework then runs it
+ * instead of the built-in instance, under the same name, so that `cdk.json` keeps its meaning
+ * (`validateAgainstDefaultRules`: its findings are errors; `strictCfnValidateErrors`: warnings
+ * fail the synth too) and acknowledgements match as before.
+ *
+ * The validation itself is aws-cdk-lib's plugin, run in a worker thread: its engine takes about
+ * two seconds to compile, which {@link prepare} starts while the app is still being built, and it
+ * validates while the main thread runs the other gates. A template validated before (same
+ * template, account, region, aws-cdk-lib and engine version, plugin props) is taken from the cache,
+ * and then the engine is not even loaded.
+ */
+export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
+  private readonly cached: CachedValidation;
+  private worker?: BackgroundWorkers;
+
+  /**
+   * @param afterValidation called once the stacks' results are in the cache
+   */
+  constructor(
+    private readonly pluginProps: CloudFormationValidatePluginProps, cacheDirectory: string, group?: GateGroup,
+    private readonly afterValidation?: () => void,
+  ) {
+    super(pluginProps);
+    this.cached = new CachedValidation({
+      name: CloudFormationValidatePlugin.PLUGIN_NAME,
+      fingerprint: () => JSON.stringify(['aws-cdk-lib', require('aws-cdk-lib/package.json').version, ENGINE_VERSION, this.pluginProps]),
+      check: stacks => this.check(stacks),
+      mergeKey: (violation: PolicyViolation) => JSON.stringify([violation.ruleName, violation.severity, violation.description]),
+    }, cacheDirectory, group);
+  }
+
+  public get version(): string {
+    return ENGINE_VERSION;
+  }
+
+  public get ruleIds(): string[] {
+    return [ENGINE_VERSION];
+  }
+
+  public get lastRun(): GateCacheStats | undefined {
+    return this.cached.lastRun;
+  }
+
+  /** Starts the worker and compiles the engine in it now, before any template exists. */
+  public prepare(): void {
+    this.worker ??= this.startWorker(path.join(__dirname, 'cfn-validate-warm-up.template.json'));
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    try {
+      const report = this.cached.validate(context);
+      this.afterValidation?.();
+      return report;
+    } finally {
+      this.worker?.terminate();
+      this.worker = undefined;
+    }
+  }
+
+  private startWorker(warmUpTemplate?: string): BackgroundWorkers {
+    return new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, warmUpTemplate });
+  }
+
+  private check(stacks: PolicyValidationStack[]): { results(): StackReport[] } {
+    const worker = this.worker ??= this.startWorker();
+    worker.post({ stackTemplates: stacks });
+    return {
+      results: () => {
+        const [message] = worker.wait<{ report?: PolicyValidationPluginReport; error?: string }>();
+        if (message.error !== undefined) throw new Error(message.error);
+        // The plugin joins the findings of all templates; each stack's share is its own resources.
+        return stacks.map(stack => {
+          const violations = message.report!.violations
+            .map(violation => ({ ...violation, violatingResources: violation.violatingResources.filter(r => r.templatePath === stack.templatePath) }))
+            .filter(violation => violation.violatingResources.length > 0);
+          return { success: violations.every(v => v.severity !== 'error' && v.severity !== 'fatal'), violations };
+        });
+      },
+    };
+  }
+}

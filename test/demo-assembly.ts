@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { addDemoStacks } from '../examples/demo-stacks';
+import { GateCacheStats } from '../examples/gates/cached-validation';
+import { AwsSolutionsGate } from '../examples/gates/nag-gate';
+import { addQualityGates } from '../examples/quality-gates';
+import { CDK_CONTEXT, testRunDirectory } from './helpers';
+
+/** What the shared synth of the demo app recorded, beside its cloud assembly. */
+export interface DemoSynthRecord {
+  /** The synth's error (an unacknowledged finding, with the gates' report), if it failed. */
+  readonly error?: string;
+  /** Each gate's cache hits and misses in the synth (which starts with an empty cache). */
+  readonly gates: GateCacheStats[];
+  /**
+   * cdk-nag reads the construct tree, which exists only in the process that synthesized: its
+   * report on the demo app, from `AwsSolutionsChecks` as today's plugin and from our gate with an
+   * empty cache and then a full one.
+   */
+  readonly awsSolutions?: {
+    readonly reference: PolicyValidationPluginReport;
+    readonly cold: PolicyValidationPluginReport;
+    readonly warm: PolicyValidationPluginReport;
+    readonly coldRun?: GateCacheStats;
+    readonly warmRun?: GateCacheStats;
+  };
+}
+
+const ASSEMBLY = 'demo-app.out';
+const RECORD = 'demo-app.json';
+
+/**
+ * The demo app exactly as `bin/app.ts` builds it (the context of `cdk.json`, all demo stacks, the
+ * quality gates with an empty cache), synthesized once per `npm test` run and shared by every
+ * test that reads a demo stack: the first test to ask synthesizes it, the others (in this or
+ * another jest worker) wait for it and read it from disk.
+ */
+export function demoAssembly(): { readonly assembly: CloudAssembly; readonly record: DemoSynthRecord } {
+  const run = testRunDirectory();
+  const outdir = path.join(run, ASSEMBLY);
+  const recordFile = path.join(run, RECORD);
+  let mine = true;
+  try {
+    fs.mkdirSync(path.join(run, 'demo-app.lock'));
+  } catch {
+    mine = false;
+  }
+  if (mine) {
+    let record: DemoSynthRecord;
+    try {
+      record = synthDemoApp(outdir);
+    } catch (e) {
+      record = { error: e instanceof Error ? e.stack ?? e.message : String(e), gates: [] };
+    }
+    fs.writeFileSync(recordFile, JSON.stringify(record));
+  } else {
+    const deadline = Date.now() + 15 * 60 * 1000;
+    while (!fs.existsSync(recordFile)) {
+      if (Date.now() > deadline) throw new Error(`The shared demo app synth (${outdir}) did not finish`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  return { assembly: new CloudAssembly(outdir), record: JSON.parse(fs.readFileSync(recordFile, 'utf-8')) };
+}
+
+/** The template of one demo stack, from the shared synth of the demo app. */
+export function demoTemplate(stackName: string): Record<string, any> {
+  const { assembly, record } = demoAssembly();
+  if (record.error) throw new Error(`The demo app did not synthesize:\n${record.error}`);
+  return assembly.getStackByName(stackName).template;
+}
+
+/** The context the framework gives validation plugins, for the stacks of an assembly. */
+export function validationContext(assembly: CloudAssembly, appConstruct: IConstruct): IPolicyValidationContext {
+  const stackTemplates = assembly.stacks.map(stack => ({
+    stackConstructPath: stack.hierarchicalId,
+    templatePath: stack.templateFullPath,
+    accountId: stack.environment.account === 'unknown-account' ? undefined : stack.environment.account,
+    region: stack.environment.region === 'unknown-region' ? undefined : stack.environment.region,
+  }));
+  return { templatePaths: stackTemplates.map(stack => stack.templatePath), stackTemplates, appConstruct };
+}
+
+function synthDemoApp(outdir: string): DemoSynthRecord {
+  const app = new App({ context: CDK_CONTEXT, outdir });
+  const gates = addQualityGates(app);
+  addDemoStacks(app);
+  let error: string | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = String(e); // the templates are written before the gates run: the tests can still read them
+  }
+  const context = validationContext(new CloudAssembly(outdir), app);
+  const reference = new AwsSolutionsChecks().validate(context);
+  const gate = new AwsSolutionsGate({}, fs.mkdtempSync(path.join(testRunDirectory(), 'nag-cache-')));
+  const cold = gate.validate(context);
+  const coldRun = gate.lastRun;
+  const warm = gate.validate(context);
+  return {
+    error,
+    gates: gates.map(g => g.lastRun).filter((stats): stats is GateCacheStats => stats !== undefined),
+    awsSolutions: { reference, cold, warm, coldRun, warmRun: gate.lastRun },
+  };
+}
