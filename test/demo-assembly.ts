@@ -34,10 +34,11 @@ const ASSEMBLY = 'demo-app.out';
 const RECORD = 'demo-app.json';
 
 /**
- * The demo app exactly as `bin/app.ts` builds it (the context of `cdk.json`, all demo stacks, the
- * quality gates with an empty cache), synthesized once per `npm test` run and shared by every
- * test that reads a demo stack: the first test to ask synthesizes it, the others (in this or
- * another jest worker) wait for it and read it from disk.
+ * The demo app as `cdk synth` builds it (the context of `cdk.json` and the construct paths the CLI
+ * adds to the templates' metadata, all demo stacks, the quality gates with an empty cache),
+ * synthesized once per `npm test` run and shared by every test that reads the demo stacks: the
+ * first test to ask synthesizes it, the others (in this or another jest worker) wait for it and
+ * read it from disk.
  */
 export function demoAssembly(): { readonly assembly: CloudAssembly; readonly record: DemoSynthRecord } {
   const run = testRunDirectory();
@@ -67,11 +68,21 @@ export function demoAssembly(): { readonly assembly: CloudAssembly; readonly rec
   return { assembly: new CloudAssembly(outdir), record: JSON.parse(fs.readFileSync(recordFile, 'utf-8')) };
 }
 
-/** The template of one demo stack, from the shared synth of the demo app. */
+/**
+ * The template of one demo stack, from the shared synth of the demo app, without the construct
+ * paths of the CLI (`aws:cdk:path`), which the snapshots leave out.
+ */
 export function demoTemplate(stackName: string): Record<string, any> {
   const { assembly, record } = demoAssembly();
   if (record.error) throw new Error(`The demo app did not synthesize:\n${record.error}`);
-  return assembly.getStackByName(stackName).template;
+  const template = JSON.parse(JSON.stringify(assembly.getStackByName(stackName).template));
+  for (const resource of Object.values(template.Resources ?? {}) as Array<{ Metadata?: Record<string, unknown> }>) {
+    if (resource.Metadata) {
+      delete resource.Metadata['aws:cdk:path'];
+      if (Object.keys(resource.Metadata).length === 0) delete resource.Metadata;
+    }
+  }
+  return template;
 }
 
 /** The context the framework gives validation plugins, for the stacks of an assembly. */
@@ -86,7 +97,7 @@ export function validationContext(assembly: CloudAssembly, appConstruct: IConstr
 }
 
 function synthDemoApp(outdir: string): DemoSynthRecord {
-  const app = new App({ context: CDK_CONTEXT, outdir });
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true }, outdir });
   const gates = addQualityGates(app);
   addDemoStacks(app);
   let error: string | undefined;

@@ -1,16 +1,14 @@
 /**
  * The committed diagrams and catalog are what `npm run diagrams` produces from the current
- * templates. The demo app is synthesized in-process, once, with the context the CDK CLI adds
- * (construct paths in the template metadata), so no stale cdk.out/ and no network are involved.
+ * templates. They come from the run's shared synth of the demo app (test/demo-assembly.ts), done
+ * in-process with the context the CDK CLI adds (construct paths in the template metadata), so no
+ * stale cdk.out/ and no network are involved.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { addDemoStacks } from '../../examples/demo-stacks';
 import { stackArchitecture } from '../../scripts/architecture-diagram';
 import { SynthesizedStack, generatedDocs, readPatternPage } from '../../scripts/generated-docs';
-import { CDK_CONTEXT } from '../helpers';
+import { demoAssembly } from '../demo-assembly';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -18,12 +16,7 @@ describe('the generated documentation', () => {
   let stacks: SynthesizedStack[];
   let expected: Map<string, string>;
   beforeAll(() => {
-    const app = new App({
-      context: { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true },
-      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'docs-')),
-    });
-    addDemoStacks(app);
-    stacks = app.synth().stacks.map(stack => ({ name: stack.stackName, template: stack.template }));
+    stacks = demoAssembly().assembly.stacks.map(stack => ({ name: stack.stackName, template: stack.template }));
     expected = generatedDocs(ROOT, stacks);
   });
 
