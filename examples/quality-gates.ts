@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { GateCacheStats, GateGroup } from './gates/cached-validation';
 import { CloudFormationValidateGate } from './gates/cfn-validate-gate';
 import { ControlTowerGate } from './gates/guard-gate';
@@ -20,10 +20,11 @@ export interface QualityGatesOptions {
    */
   readonly cacheDirectory?: string;
   /**
-   * Whether to start compiling the CloudFormation Validate engine in a worker thread at once,
-   * while the app is being built, rather than when the first template misses the cache. It is
-   * not started when the app's loaded source files and context are those of the last synth with
-   * this cache (see `SourceStamp`): then every template is probably in the cache.
+   * Whether to start the CloudFormation Validate engine (which takes seconds) in its worker
+   * thread at once, for the resource types the app declares, so that it starts while the app
+   * synthesizes. Call `addQualityGates` after the stacks are built for this to help. It does not
+   * start when the app's loaded source files and context are those of the last synth with this
+   * cache (see `SourceStamp`): then every template is probably in the cache.
    *
    * @default true
    */
@@ -34,7 +35,8 @@ export interface QualityGatesOptions {
 export type QualityGate = IPolicyValidationPlugin & { readonly lastRun?: GateCacheStats };
 
 /**
- * Registers the quality gates on an app, so that every synth runs them:
+ * Registers the quality gates on an app, so that every synth runs them (call it once the app's
+ * stacks are built):
  *
  * 1. cdk-nag `AwsSolutionsChecks`: AWS Solutions best practices (encryption, logging, least privilege);
  * 2. the CloudFormation Validate plugin of aws-cdk-lib (resource schemas and rules); the app's
@@ -60,11 +62,20 @@ export function addQualityGates(app: App, options: QualityGatesOptions = {}): Qu
   if (process.env.CDK_VALIDATION !== 'false' && app._builtinCloudFormationValidation) {
     const stamp = new SourceStamp(app, directory);
     const cloudFormationValidate = new CloudFormationValidateGate({}, directory, group, () => stamp.record());
-    if ((options.prepare ?? true) && !stamp.unchanged) cloudFormationValidate.prepare();
+    if ((options.prepare ?? true) && !stamp.unchanged) cloudFormationValidate.prepare(declaredResourceTypes(app));
     gates.push(cloudFormationValidate);
   }
   Validations.of(app).addPlugins(...gates);
   return gates;
+}
+
+/**
+ * The resource types of the app's CloudFormation resources, and the CDK's metadata resource that
+ * the CLI's version reporting adds when the app synthesizes.
+ */
+function declaredResourceTypes(app: App): Set<string> {
+  const types = new Set(app.node.findAll().filter(CfnResource.isCfnResource).map(resource => resource.cfnResourceType));
+  return types.add('AWS::CDK::Metadata');
 }
 
 interface PluginReport {

@@ -12,9 +12,9 @@ import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worke
  *
  * The worker scripts are plain JavaScript beside this file, so that they load the same way under
  * tsx (the CDK app), ts-jest (the tests) and compiled JavaScript. A script receives in
- * `workerData` its own data plus `port` (a `MessagePort`, to post results on and to receive
- * messages from `post()`) and `done` (an `Int32Array` to increment, then notify, once it has
- * posted its results).
+ * `workerData` its own data plus `port` (a `MessagePort` to post its results on, and to receive
+ * what `post()` sends) and `done` (an `Int32Array` to increment, then notify, once it has posted
+ * its results).
  */
 export class BackgroundWorkers {
   private readonly done = new Int32Array(new SharedArrayBuffer(4));

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   CloudFormationValidatePlugin, CloudFormationValidatePluginProps, IPolicyValidationContext, PolicyValidationPluginReport,
@@ -20,15 +21,16 @@ const ENGINE_VERSION: string = JSON.parse(fs.readFileSync(
  * (`validateAgainstDefaultRules`: its findings are errors; `strictCfnValidateErrors`: warnings
  * fail the synth too) and acknowledgements match as before.
  *
- * The validation itself is aws-cdk-lib's plugin, run in a worker thread: its engine takes about
- * two seconds to compile, which {@link prepare} starts while the app is still being built, and it
- * validates while the main thread runs the other gates. A template validated before (same
- * template, account, region, aws-cdk-lib and engine version, plugin props) is taken from the cache,
- * and then the engine is not even loaded.
+ * The validation itself is aws-cdk-lib's plugin, run in a worker thread (`cfn-validate-worker.js`)
+ * while the main thread runs cdk-nag and cfn-guard runs in child processes. Its engine takes
+ * seconds to start: {@link prepare} starts it while the app synthesizes, for the resource types
+ * the app declares. A template validated before (same template, account, region, aws-cdk-lib and
+ * engine version, plugin props) is taken from the cache, and then the engine is not even loaded.
  */
 export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
   private readonly cached: CachedValidation;
   private worker?: BackgroundWorkers;
+  private warmUpDirectory?: string;
 
   /**
    * @param afterValidation called once the stacks' results are in the cache
@@ -58,9 +60,18 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
     return this.cached.lastRun;
   }
 
-  /** Starts the worker and compiles the engine in it now, before any template exists. */
-  public prepare(): void {
-    this.worker ??= this.startWorker(path.join(__dirname, 'cfn-validate-warm-up.template.json'));
+  /**
+   * Starts the engine now, in its worker thread, for templates of these resource types (it starts
+   * again if the templates have others). Call it when the app is built, before it synthesizes.
+   */
+  public prepare(resourceTypes: Iterable<string>): void {
+    this.worker?.terminate();
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-warm-up-'));
+    const warmUpTemplate = path.join(directory, 'WarmUp.template.json');
+    const resources = Object.fromEntries([...new Set(resourceTypes)].map((type, index) => [`Resource${index}`, { Type: type }]));
+    fs.writeFileSync(warmUpTemplate, JSON.stringify({ Resources: resources }));
+    this.worker = new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, warmUpTemplate });
+    this.warmUpDirectory = directory;
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
@@ -71,16 +82,18 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
     } finally {
       this.worker?.terminate();
       this.worker = undefined;
+      if (this.warmUpDirectory) fs.rmSync(this.warmUpDirectory, { recursive: true, force: true });
+      this.warmUpDirectory = undefined;
     }
   }
 
-  private startWorker(warmUpTemplate?: string): BackgroundWorkers {
-    return new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, warmUpTemplate });
-  }
-
   private check(stacks: PolicyValidationStack[]): { results(): StackReport[] } {
-    const worker = this.worker ??= this.startWorker();
-    worker.post({ stackTemplates: stacks });
+    let worker = this.worker;
+    if (worker) {
+      worker.post({ stackTemplates: stacks });
+    } else {
+      worker = new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, stackTemplates: stacks });
+    }
     return {
       results: () => {
         const [message] = worker.wait<{ report?: PolicyValidationPluginReport; error?: string }>();

@@ -207,6 +207,7 @@ describe('the cdk-nag gate\'s cache key', () => {
   });
 });
 
+
 describe('the guess whether a synth will find its templates in the cache', () => {
   const app = (context: Record<string, unknown>) => new App({ context: { ...CDK_CONTEXT, ...context }, outdir: tmp('stamp-') });
 
