@@ -68,21 +68,22 @@ export class ControlTowerGate implements IPolicyValidationPlugin {
 
   private check(stacks: PolicyValidationStack[]): { results(): StackReport[] } {
     this.index ??= GuardRuleIndex.fromPaths(this.rulePaths);
-    const jobs = stacks.map(stack => ({
-      templatePath: stack.templatePath,
-      rulePaths: this.index!.filesFor(JSON.parse(fs.readFileSync(stack.templatePath, 'utf-8'))),
-    }));
-    // A template that no rule file concerns passes without starting cfn-guard.
-    const toRun = jobs.map((job, index) => ({ ...job, index })).filter(job => job.rulePaths.length > 0);
-    const workers = toRun.length === 0 ? undefined : new BackgroundWorkers('guard-worker.js', Math.min(toRun.length, cores()), {
-      jobs: toRun, props: this.props, next: new Int32Array(new SharedArrayBuffer(4)),
+    const jobs = stacks.map((stack, index) => {
+      const text = fs.readFileSync(stack.templatePath, 'utf-8');
+      return { index, size: text.length, templatePath: stack.templatePath, rulePaths: this.index!.filesFor(JSON.parse(text)) };
+    });
+    // A template that no rule file concerns passes without starting cfn-guard. The largest
+    // templates (the longest to check) go first, so that both cores stay busy to the end.
+    const queue = jobs.filter(job => job.rulePaths.length > 0).sort((a, b) => b.size - a.size);
+    const workers = queue.length === 0 ? undefined : new BackgroundWorkers('guard-worker.js', Math.min(queue.length, cores()), {
+      jobs: queue.map(({ templatePath, rulePaths }) => ({ templatePath, rulePaths })), props: this.props, next: new Int32Array(new SharedArrayBuffer(4)),
     });
     return {
       results: () => {
         const reports: StackReport[] = jobs.map(() => ({ success: true, violations: [] }));
         for (const message of workers?.wait<{ index: number; report?: StackReport; error?: string }>() ?? []) {
           if (message.error !== undefined) throw new Error(message.error);
-          reports[toRun[message.index].index] = message.report!;
+          reports[queue[message.index].index] = message.report!;
         }
         return reports;
       },

@@ -1,0 +1,11 @@
+import * as fs from 'fs';
+import { ControlTowerGate } from '../examples/gates/guard-gate';
+import { CloudFormationValidateGate } from '../examples/gates/cfn-validate-gate';
+const dir = '/tmp/t1.out';
+const stackTemplates = fs.readdirSync(dir).filter(f => f.endsWith('.template.json')).map(f => ({ stackConstructPath: f.replace('.template.json', ''), templatePath: `${dir}/${f}`, accountId: undefined, region: undefined }));
+const context: any = { templatePaths: stackTemplates.map(s => s.templatePath), stackTemplates };
+const which = process.argv[2];
+const t0 = Date.now();
+if (which === 'guard') new ControlTowerGate({}, fs.mkdtempSync('/tmp/gc-')).validate(context);
+if (which === 'cfn') new CloudFormationValidateGate({}, fs.mkdtempSync('/tmp/gc-')).validate(context);
+process.stderr.write(`${which}: ${Date.now() - t0} ms wall\n`);
