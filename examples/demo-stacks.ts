@@ -9,7 +9,7 @@ import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
-import { RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
+import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
 import { PropValidationError } from '../lib/core/validation';
 
 /** One stack per example, by stack name. */
@@ -27,7 +27,13 @@ const DEMO_STACKS: Record<string, (app: App, id: string) => Stack> = {
   KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, {
     stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
   }),
-  RedshiftSpectrumDemo: (app, id) => new RedshiftSpectrumDemoStack(app, id),
+  // `-c redshift-azs=us-east-1a,us-east-1b,us-east-1d` names three AZs whose IDs Redshift Serverless supports.
+  RedshiftSpectrumDemo: (app, id) => {
+    const redshiftAzs = app.node.tryGetContext(REDSHIFT_AZS_CONTEXT);
+    return new RedshiftSpectrumDemoStack(app, id, {
+      availabilityZoneNames: typeof redshiftAzs === 'string' ? redshiftAzs.split(',').map(name => name.trim()) : redshiftAzs,
+    });
+  },
 };
 
 /** The names of the demo stacks, in the order the app builds them. */

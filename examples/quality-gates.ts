@@ -1,14 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { DeployRehearsalPlugin } from '../lib';
 import { GateCacheStats, GateGroup } from './gates/cached-validation';
 import { CloudFormationValidateGate } from './gates/cfn-validate-gate';
 import { ControlTowerGate } from './gates/guard-gate';
 import { AwsSolutionsGate } from './gates/nag-gate';
+import { deployRehearsalGate } from './gates/rehearsal-gate';
 import { SourceStamp } from './gates/source-stamp';
 
-/** The names under which the three gates report. */
-export const QUALITY_GATES = ['AwsSolutions', CloudFormationValidatePlugin.PLUGIN_NAME, 'cdk-validator-cfnguard'];
+/** The names under which the four gates report. */
+export const QUALITY_GATES = ['AwsSolutions', CloudFormationValidatePlugin.PLUGIN_NAME, 'cdk-validator-cfnguard', DeployRehearsalPlugin.PLUGIN_NAME];
 
 /** Options of {@link addQualityGates}. */
 export interface QualityGatesOptions {
@@ -44,7 +46,9 @@ export type QualityGate = IPolicyValidationPlugin & { readonly lastRun?: GateCac
  *    `@aws-cdk/core:strictCfnValidateErrors`) turns its findings, warnings included, into errors;
  *    as with the built-in plugin it replaces, `CDK_VALIDATION=false` (`cdk synth --no-validation`)
  *    and the app prop `builtinCloudFormationValidation: false` turn it off;
- * 3. the AWS Control Tower proactive controls, as cfn-guard rules (`@cdklabs/cdk-validator-cfnguard`).
+ * 3. the AWS Control Tower proactive controls, as cfn-guard rules (`@cdklabs/cdk-validator-cfnguard`);
+ * 4. the deploy rehearsal (`DeployRehearsalPlugin`): IAM names, run-time flows, port flows, creation
+ *    order, state machines and versions, as AWS will meet them at deploy and run time.
  *
  * Each gate gives the report of the plugin it stands for, and keeps its result per stack in a
  * cache (see `gates/`): a stack whose template (and whatever else the gate reads) has not changed
@@ -56,9 +60,13 @@ export function addQualityGates(app: App, options: QualityGatesOptions = {}): Qu
   const directory = options.cacheDirectory ?? path.join(app.outdir, 'gate-cache');
   const group = new GateGroup();
   // The framework runs the gates in this order, and the first one starts the background work of
-  // the others (cfn-guard processes, the CloudFormation Validate worker): the gates that work in
-  // the main thread come first, so that it overlaps with the background work.
-  const gates: QualityGate[] = [new AwsSolutionsGate({}, directory, group), new ControlTowerGate({}, directory, group)];
+  // the others (cfn-guard processes, the rehearsal's and CloudFormation Validate's worker threads):
+  // cdk-nag, which works in the main thread, comes first, so that it overlaps with them.
+  const gates: QualityGate[] = [
+    new AwsSolutionsGate({}, directory, group),
+    new ControlTowerGate({}, directory, group),
+    deployRehearsalGate(directory, group),
+  ];
   if (process.env.CDK_VALIDATION !== 'false' && app._builtinCloudFormationValidation) {
     const stamp = new SourceStamp(app, directory);
     const cloudFormationValidate = new CloudFormationValidateGate({}, directory, group, () => stamp.record());

@@ -1,6 +1,7 @@
 export * from './core/data-retention';
 export * from './core/secure-bucket';
 export * from './core/validation';
+export * from './core/data-flow';
 export * from './storage/data-lake';
 export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';
@@ -26,3 +27,18 @@ export * from './ingestion/database-ingestion';
 export * from './ingestion/kafka-ingestion';
 export * from './ingestion/stream-analytics';
 export * from './transformation/redshift-spectrum';
+export {
+  Rehearsal, REHEARSAL_METADATA_KEY, REHEARSAL_FORMAT_VERSION, referenceText,
+  type RuntimeCall, type PortFlow, type CreationOrder,
+  type RecordedExpectations, type RecordedCall, type RecordedPortFlow, type RecordedCreationOrder,
+} from './rehearsal/expectations';
+export { DeployRehearsalPlugin } from './rehearsal/plugin';
+export {
+  rehearse, rehearseTemplate, formatRehearsal, templatesOf, REHEARSAL_RULES,
+  type RehearsalFinding, type RehearsalCounts, type StackRehearsal, type RehearsalOptions,
+} from './rehearsal/rehearse';
+export { runRehearsalCli } from './rehearsal/cli';
+export { TemplateResolver, UNRESOLVED, type RehearsalEnvironment, type CloudFormationTemplate, type TemplateResource } from './rehearsal/template-resolver';
+export { KNOWN_VERSIONS, knownVersion, type KnownVersion, type VersionKind } from './rehearsal/versions';
+export { SERVICE_RESULTS, serviceResultFor, OPAQUE, type ServiceResult } from './rehearsal/service-results';
+export { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './rehearsal/aws-managed-policies';

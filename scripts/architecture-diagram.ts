@@ -17,16 +17,9 @@
  * drawn in an "other" group under their type name, so a new stack needs no code change.
  */
 
-/** A CloudFormation template, as far as the diagram reads it. */
-export interface Template {
-  readonly Resources?: Record<string, TemplateResource>;
-}
-
-interface TemplateResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
+import {
+  Template, pathOf, referenceMeaning, references, referencesWithPaths, roleStatements, statementEffects,
+} from './template-facts';
 
 /** The groups of the diagram, in the order they are drawn. */
 const GROUPS: Record<string, string> = {
@@ -102,13 +95,6 @@ const AGGREGATED = new Set([
 /** Plumbing: never drawn (roles are drawn only when assumed by people or passed to jobs). */
 const PLUMBING = /^(AWS::IAM::(Policy|ManagedPolicy|InstanceProfile|ServiceLinkedRole)|AWS::S3::BucketPolicy|AWS::SNS::TopicPolicy|AWS::SQS::QueuePolicy|AWS::Logs::.*|AWS::Lambda::(Permission|EventInvokeConfig|Version|Alias|LayerVersion)|AWS::CDK::Metadata|AWS::EC2::(Subnet.*|RouteTable|Route|SecurityGroup.*|FlowLog|InternetGateway|VPCGatewayAttachment|NetworkAcl.*)|AWS::KMS::Alias|AWS::DMS::ReplicationSubnetGroup|AWS::RDS::DBSubnetGroup|AWS::SecretsManager::SecretTargetAttachment|AWS::EFS::(MountTarget|AccessPoint)|AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption|Custom::.*|AWS::CloudFormation::CustomResource)$/;
 
-/** The IAM actions that move data or start work, by what they do. */
-const WRITES = /^[a-z0-9-]+:(Put|Write|Create|Upload|Delete|Update|Batch(Put|Write)|Append|Abort|Restore|PutRecord)/i;
-const READS = /^[a-z0-9-]+:(Get|Read|Select|Query|Scan|Subscribe|Consume|Connect|Batch(Get|Read))/i;
-/** Reads of settings, not of data: no edge. */
-const METADATA = /^[a-z0-9-]+:(Describe|List|Get\w*(Location|Configuration|Policy|Acl|Tagging|Attributes|Versioning|Encryption|Status|Key))|^[a-z0-9-]+:GetBucket/i;
-const STARTS = /^[a-z0-9-]+:(Start|Run|Invoke|Execute|SendTask|Notify|Publish|Submit|AddJobFlowSteps)/i;
-
 interface Node {
   readonly id: string;
   readonly group: string;
@@ -116,7 +102,13 @@ interface Node {
   count: number;
 }
 
-type Edge = { from: string; to: string; kind: 'writes' | 'reads' | 'starts' | 'uses' | 'encrypts' | 'notifies' | 'watches' };
+type Edge = {
+  from: string;
+  to: string;
+  kind: 'writes' | 'reads' | 'starts' | 'passes' | 'uses' | 'encrypts' | 'notifies' | 'watches';
+  /** From a source or destination property: says which way data moves, over what IAM allows. */
+  structural?: boolean;
+};
 
 /** What the diagram of a stack shows. */
 export interface StackArchitecture {
@@ -168,18 +160,12 @@ export function stackArchitecture(stackName: string, template: Template): StackA
       if (/Role/.test(propertyPath)) roleUsers.get(target)?.add(nodeOf.get(id)!);
     }
   }
-  // The statements of each role: inline, and from policies attached to it.
-  const statements = new Map<string, Statement[]>(roles.map(role => [role, inlineStatements(resources[role])]));
-  for (const resource of Object.values(resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
-    const document = resource.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined;
-    for (const role of references(resource.Properties?.Roles)) statements.get(role)?.push(...(document?.Statement ?? []));
-  }
+  const statements = roleStatements(resources);
   // Roles passed to jobs, and roles assumed by people or applications, become nodes of their own.
   const passed = new Set<string>();
   for (const list of statements.values()) {
     for (const statement of list) {
-      if (statement.Effect === 'Allow' && actionsOf(statement).some(action => action.toLowerCase() === 'iam:passrole')) {
+      if (statementEffects(statement).passesRole) {
         for (const target of references(statement.Resource)) passed.add(target);
       }
     }
@@ -189,7 +175,7 @@ export function stackArchitecture(stackName: string, template: Template): StackA
     const assumedByPeople = references(resources[role].Properties?.AssumeRolePolicyDocument).length === 0
       && JSON.stringify(resources[role].Properties?.AssumeRolePolicyDocument ?? {}).includes('"AWS"');
     if (!passed.has(role) && !assumedByPeople) continue;
-    nodes.set(role, { id: role, group: assumedByPeople ? 'sources' : 'processing', label: `${assumedByPeople ? 'IAM role (assumed by people or apps)' : 'IAM role of a job'}<br/>${pathOf(stackName, role, resources[role])}`, count: 1 });
+    nodes.set(role, { id: role, group: assumedByPeople ? 'sources' : 'processing', label: `${assumedByPeople ? 'IAM role (assumed by people or apps)' : 'IAM role passed to a job'}<br/>${pathOf(stackName, role, resources[role])}`, count: 1 });
     nodeOf.set(role, role);
     roleUsers.get(role)!.add(role);
   }
@@ -209,12 +195,13 @@ export function stackArchitecture(stackName: string, template: Template): StackA
       const to = nodeOf.get(target);
       if (!to || to === from) continue;
       const targetType = resources[target].Type;
+      const meaning = referenceMeaning(propertyPath);
       if (targetType === 'AWS::KMS::Key') edges.push({ from: to, to: from, kind: 'encrypts' });
-      else if (/AlarmActions|OKActions|InsufficientDataActions/.test(propertyPath)) edges.push({ from, to, kind: 'notifies' });
+      else if (meaning === 'alarm-action') edges.push({ from, to, kind: 'notifies' });
       else if (resource.Type === 'AWS::CloudWatch::Alarm') edges.push({ from: to, to: from, kind: 'watches' });
-      else if (/ProcessingConfiguration|SchemaConfiguration/.test(propertyPath)) edges.push({ from, to, kind: 'uses' });
-      else if (/Source/i.test(propertyPath)) edges.push({ from: to, to: from, kind: 'reads' });
-      else if (/Destination|Output/i.test(propertyPath)) edges.push({ from, to, kind: 'writes' });
+      else if (meaning === 'reads-from') edges.push({ from: to, to: from, kind: 'reads', structural: true });
+      else if (meaning === 'writes-to') edges.push({ from, to, kind: 'writes', structural: true });
+      else if (meaning === 'invokes' || meaning === 'starts') edges.push({ from, to, kind: 'starts' });
       else if (targetType === 'AWS::EC2::VPC') continue;
       else edges.push({ from, to, kind: 'uses' });
     }
@@ -222,12 +209,12 @@ export function stackArchitecture(stackName: string, template: Template): StackA
   // What each role lets its users do.
   for (const role of roles) {
     for (const statement of statements.get(role)!) {
-      if (statement.Effect !== 'Allow') continue;
-      const actions = actionsOf(statement);
+      const effects = statementEffects(statement);
       const kinds: Array<Edge['kind']> = [];
-      if (actions.some(action => WRITES.test(action))) kinds.push('writes');
-      if (actions.some(action => READS.test(action) && !METADATA.test(action))) kinds.push('reads');
-      if (actions.some(action => STARTS.test(action) || action.toLowerCase() === 'iam:passrole')) kinds.push('starts');
+      if (effects.writes) kinds.push('writes');
+      if (effects.reads) kinds.push('reads');
+      if (effects.starts) kinds.push('starts');
+      if (effects.passesRole) kinds.push('passes');
       for (const target of references(statement.Resource)) {
         const to = nodeOf.get(target);
         if (!to || resources[target].Type === 'AWS::KMS::Key') continue;
@@ -274,51 +261,26 @@ function render(nodes: Map<string, Node>, edges: Edge[]): string {
   // A plain reference adds nothing where the pair is already linked by what flows between them.
   const linked = new Set(edges.filter(edge => edge.kind !== 'uses').flatMap(edge => [`${edge.from} ${edge.to}`, `${edge.to} ${edge.from}`]));
   edges = edges.filter(edge => edge.kind !== 'uses' || !linked.has(`${edge.from} ${edge.to}`));
-  const seen = new Set<string>();
-  const labels: Record<Edge['kind'], string> = {
-    writes: ' -->|writes| ', reads: ' -->|read by| ', starts: ' ==>|starts| ', uses: ' --- ', encrypts: ' -.->|encrypts| ',
+  // Data between a pair is drawn once: the direction a source or destination property gives, else
+  // what IAM allows (both ways as one two-headed edge); never a write and a reverse "read by".
+  const dataOf = new Map<string, Edge[]>();
+  for (const edge of edges.filter(candidate => candidate.kind === 'reads' || candidate.kind === 'writes')) {
+    const key = [edge.from, edge.to].sort().join(' ');
+    dataOf.set(key, [...dataOf.get(key) ?? [], edge]);
+  }
+  const data = [...dataOf.values()].map(pairEdges => {
+    const chosen = pairEdges.some(edge => edge.structural) ? pairEdges.filter(edge => edge.structural) : pairEdges;
+    const directions = [...new Set(chosen.map(edge => `${edge.from} ${edge.to}`))];
+    const [from, to] = directions[0].split(' ');
+    return directions.length > 1 ? `  ${from} <-->|reads, writes| ${to}` : `  ${from} -->|data| ${to}`;
+  });
+  const labels: Record<Exclude<Edge['kind'], 'reads' | 'writes'>, string> = {
+    starts: ' ==>|starts| ', passes: ' -.->|passes role| ', uses: ' --- ', encrypts: ' -.->|encrypts| ',
     notifies: ' -->|notifies| ', watches: ' -.->|alarms on| ',
   };
-  const rendered = edges.map(edge => `  ${edge.from}${labels[edge.kind]}${edge.to}`)
-    .filter(line => !seen.has(line) && seen.add(line))
-    .sort();
+  const other = edges.filter(edge => edge.kind !== 'reads' && edge.kind !== 'writes')
+    .map(edge => `  ${edge.from}${labels[edge.kind as keyof typeof labels]}${edge.to}`);
+  const seen = new Set<string>();
+  const rendered = [...data, ...other].filter(line => !seen.has(line) && seen.add(line)).sort();
   return [...lines, ...rendered].join('\n') + '\n';
-}
-
-interface Statement {
-  readonly Effect?: string;
-  readonly Action?: string | string[];
-  readonly Resource?: unknown;
-}
-
-function actionsOf(statement: Statement): string[] {
-  return statement.Action === undefined ? [] : ([] as string[]).concat(statement.Action);
-}
-
-function inlineStatements(role: TemplateResource): Statement[] {
-  const policies = (role.Properties?.Policies ?? []) as Array<{ PolicyDocument?: { Statement?: Statement[] } }>;
-  return policies.flatMap(policy => policy.PolicyDocument?.Statement ?? []);
-}
-
-/** The construct path of a resource below its stack, without the trailing `Resource`. */
-function pathOf(stackName: string, logicalId: string, resource: TemplateResource): string {
-  const cdkPath = resource.Metadata?.['aws:cdk:path'];
-  if (typeof cdkPath !== 'string') return logicalId;
-  return cdkPath.replace(new RegExp(`^${stackName}/`), '').replace(/\/(Resource|Default)$/, '');
-}
-
-/** Logical IDs that `value` references with `Ref` or `Fn::GetAtt`, anywhere inside it. */
-function references(value: unknown): string[] {
-  return [...new Set(referencesWithPaths(value, '').map(([, target]) => target))];
-}
-
-function referencesWithPaths(value: unknown, at: string): Array<[string, string]> {
-  if (Array.isArray(value)) return value.flatMap((item, index) => referencesWithPaths(item, `${at}[${index}]`));
-  if (value === null || typeof value !== 'object') return [];
-  const record = value as Record<string, unknown>;
-  if (typeof record.Ref === 'string' && !record.Ref.startsWith('AWS::')) return [[at, record.Ref]];
-  const getAtt = record['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return [[at, getAtt[0]]];
-  if (typeof getAtt === 'string') return [[at, getAtt.split('.')[0]]];
-  return Object.entries(record).flatMap(([key, item]) => referencesWithPaths(item, `${at}.${key}`));
 }

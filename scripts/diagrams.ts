@@ -1,23 +1,16 @@
 /**
- * `npm run diagrams`: synthesizes the demo app into cdk.out/ and regenerates, from its templates,
- * the architecture diagrams (docs/diagrams/<Stack>.md and the diagram blocks of the pattern
- * pages) and the README's pattern catalog. Commit what it changes;
- * test/docs/generated-docs.test.ts fails while the committed files differ from what this
- * produces for the current templates.
- *
- * `npm run diagrams -- --no-synth` reads cdk.out/ as it is.
+ * `npm run diagrams`: synthesizes the demo app in this process and regenerates, from its templates
+ * and the data-flow declarations of its constructs, the architecture diagrams (docs/diagrams/<Stack>.md
+ * and the diagram blocks of the pattern pages) and the README's pattern catalog. Commit what it
+ * changes; test/docs/generated-docs.test.ts fails while the committed files differ from what this
+ * produces. `npm run test:diagrams` then renders every diagram in headless Chromium.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { generatedDocs, readAssembly } from './generated-docs';
+import { generatedDocs, synthesizeDemoApp } from './generated-docs';
 
 const root = path.join(__dirname, '..');
-const assembly = path.join(root, 'cdk.out');
-if (!process.argv.includes('--no-synth')) {
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-q', '--output', assembly], { cwd: root, stdio: 'inherit' });
-}
-for (const [file, content] of generatedDocs(root, readAssembly(assembly))) {
+for (const [file, content] of generatedDocs(root, synthesizeDemoApp(root))) {
   const target = path.join(root, file);
   const before = fs.existsSync(target) ? fs.readFileSync(target, 'utf-8') : undefined;
   if (before === content) continue;

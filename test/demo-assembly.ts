@@ -8,6 +8,7 @@ import { addDemoStacks } from '../examples/demo-stacks';
 import { GateCacheStats } from '../examples/gates/cached-validation';
 import { AwsSolutionsGate } from '../examples/gates/nag-gate';
 import { addQualityGates } from '../examples/quality-gates';
+import { SynthesizedStack, synthesizedStacks } from '../scripts/generated-docs';
 import { CDK_CONTEXT, testRunDirectory } from './helpers';
 
 /** What the shared synth of the demo app recorded, beside its cloud assembly. */
@@ -16,6 +17,8 @@ export interface DemoSynthRecord {
   readonly error?: string;
   /** Each gate's cache hits and misses in the synth (which starts with an empty cache). */
   readonly gates: GateCacheStats[];
+  /** The stacks in construct-tree order, with their data-flow declarations (construct metadata). */
+  readonly stacks?: Array<Omit<SynthesizedStack, 'template'>>;
   /**
    * cdk-nag reads the construct tree, which exists only in the process that synthesized: its
    * report on the demo app, from `AwsSolutionsChecks` as today's plugin and from our gate with an
@@ -85,6 +88,17 @@ export function demoTemplate(stackName: string): Record<string, any> {
   return template;
 }
 
+/**
+ * The demo stacks as `npm run diagrams` reads them (`synthesizeDemoApp()` of
+ * scripts/generated-docs.ts): in construct-tree order, with their templates and data-flow
+ * declarations, from the shared synth.
+ */
+export function demoStacks(): SynthesizedStack[] {
+  const { assembly, record } = demoAssembly();
+  if (!record.stacks) throw new Error(`The demo app did not synthesize:\n${record.error}`);
+  return record.stacks.map(stack => ({ ...stack, template: assembly.getStackByName(stack.name).template }));
+}
+
 /** The context the framework gives validation plugins, for the stacks of an assembly. */
 export function validationContext(assembly: CloudAssembly, appConstruct: IConstruct): IPolicyValidationContext {
   const stackTemplates = assembly.stacks.map(stack => ({
@@ -106,7 +120,8 @@ function synthDemoApp(outdir: string): DemoSynthRecord {
   } catch (e) {
     error = String(e); // the templates are written before the gates run: the tests can still read them
   }
-  const context = validationContext(new CloudAssembly(outdir), app);
+  const assembly = new CloudAssembly(outdir);
+  const context = validationContext(assembly, app);
   const reference = new AwsSolutionsChecks().validate(context);
   const gate = new AwsSolutionsGate({}, fs.mkdtempSync(path.join(testRunDirectory(), 'nag-cache-')));
   const cold = gate.validate(context);
@@ -115,6 +130,7 @@ function synthDemoApp(outdir: string): DemoSynthRecord {
   return {
     error,
     gates: gates.map(g => g.lastRun).filter((stats): stats is GateCacheStats => stats !== undefined),
+    stacks: synthesizedStacks(app, assembly).map(({ name, dataFlow }) => ({ name, dataFlow })),
     awsSolutions: { reference, cold, warm, coldRun, warmRun: gate.lastRun },
   };
 }

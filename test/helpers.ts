@@ -34,7 +34,7 @@ export function maskAssetHashes<T>(template: T): T {
 }
 
 /**
- * Synthesizes one demo stack in an app with the project's context and the three quality gates,
+ * Synthesizes one demo stack in an app with the project's context and the quality gates,
  * as `bin/app.ts` does, and returns its template. Throws, with the gates' report, on any
  * unacknowledged finding. The demo stacks as the demo app builds them are synthesized once per
  * run: read them with `demoTemplate()` (`test/demo-assembly.ts`); this is for variants.

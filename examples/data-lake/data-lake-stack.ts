@@ -12,10 +12,10 @@
  * Cost at idle: about 1 USD a month (the KMS key); S3 storage and requests bill per use, Lake
  * Formation and the Glue Data Catalog (first million objects) are free.
  */
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataLake } from '../../lib';
+import { DataFlow, DataFlowKind, DataFlowStage, DataLake } from '../../lib';
 
 export class DataLakeDemoStack extends Stack {
   /** The lake, for stacks that build on it. */
@@ -71,5 +71,23 @@ export class DataLakeDemoStack extends Stack {
     //    curated and analytics zones, tomorrow any database tagged the same way, with no new grant.
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'DATABASE', permissions: ['DESCRIBE'] });
     this.lake.grantOnTags(analyst, { expression: { classification: ['public'] }, resourceType: 'TABLE', permissions: ['SELECT', 'DESCRIBE'] });
+
+    // 6. On the data-flow diagram (docs/data-lake.md): the two people, who are not resources.
+    //    Under Lake Formation the engineer's writes go through Lake Formation's data-location
+    //    grants, not through IAM on the buckets, so the diagram is told that data flows there.
+    const engineerNode = DataFlow.node(this, 'DataEngineer', { label: 'Data engineer', detail: 'DataEngineerRole', stage: DataFlowStage.SOURCE, roles: [dataEngineer] });
+    for (const zone of ['raw', 'curated']) {
+      DataFlow.edge(this, {
+        from: engineerNode, to: DataFlow.nodeOf(this.lake.zone(zone).bucket), kind: DataFlowKind.DATA,
+        description: `the data engineer writes the ${zone} zone (Lake Formation data-location grant)`,
+      });
+    }
+    DataFlow.node(this, 'Analyst', { label: 'Analyst', detail: 'AnalystRole', stage: DataFlowStage.CONSUMER, roles: [analyst] });
+
+    // What "see it work" (docs/data-lake.md) needs.
+    new CfnOutput(this, 'RawBucket', { value: this.lake.zone('raw').bucket.bucketName });
+    new CfnOutput(this, 'CuratedDatabase', { value: this.lake.zone('curated').databaseName });
+    new CfnOutput(this, 'AnalystRoleArn', { value: analyst.roleArn });
+    new CfnOutput(this, 'DataEngineerRoleArn', { value: dataEngineer.roleArn });
   }
 }

@@ -39,7 +39,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { DataLake, DatabaseIngestion, PrivateNetwork, allowLogsToUse, createDataKey } from '../../lib';
+import { DataFlow, DataFlowStage, DataLake, DatabaseIngestion, PrivateNetwork, allowLogsToUse, createDataKey } from '../../lib';
 import { acknowledgeProviderOutsideVpc } from '../../lib/core/cdk-providers';
 
 const DATABASE = 'shop';
@@ -107,6 +107,11 @@ export class DatabaseIngestionDemoStack extends Stack {
     });
     // DMS reaches Secrets Manager through the network's endpoint, which admits only named clients.
     network.allowEndpointAccessFrom(this.ingestion);
+
+    // On the data-flow diagram: the source database (with its secret, which DMS reads).
+    DataFlow.node(this, 'SourceNode', {
+      label: 'Aurora PostgreSQL', detail: 'source database', stage: DataFlowStage.SOURCE, resources: [database, database.secret!],
+    });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.ingestion.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });

@@ -2,11 +2,14 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyValidationStack, PolicyViolation } from 'aws-cdk-lib';
+import { BackgroundWorkers } from './background';
 
 /** What one gate found on one stack: the part of the gate's report that concerns that stack. */
 export interface StackReport {
   readonly success: boolean;
   readonly violations: PolicyViolation[];
+  /** The plugin's metadata about this stack, if any (merged across stacks in the report). */
+  readonly metadata?: Record<string, string>;
 }
 
 /** Checking started on the stacks the cache missed; `results()` waits for it to finish. */
@@ -185,13 +188,29 @@ export function mergeReports(reports: StackReport[], mergeKey?: (violation: Poli
       if (key !== undefined) byKey.set(key, copy);
     }
   }
-  return { success: reports.every(report => report.success), violations };
+  const metadata = Object.assign({}, ...reports.map(report => report.metadata ?? {}));
+  return { success: reports.every(report => report.success), violations, ...Object.keys(metadata).length > 0 ? { metadata } : {} };
+}
+
+/** Where a plugin's class is, so that a worker thread can create it (with no arguments). */
+export interface PluginModule {
+  /** The module's file (TypeScript is loaded through tsx). */
+  readonly modulePath: string;
+  /** The name of the class the module exports. */
+  readonly exportName: string;
 }
 
 /**
- * A plugin that reads only the templates, cached per stack: each stack the cache misses is
- * checked alone (`validate` with a context of that one stack), in the main thread. This is how a
- * template-reading gate (the deploy rehearsal, for example) joins the quality gates.
+ * A plugin that reads only the templates, cached per stack: the stacks the cache misses are
+ * checked in one call of the plugin (`validate` with a context of those stacks) and its report is
+ * split per stack: each violation goes to the stack of its resources' template (or construct
+ * path), each metadata entry to the stack it is named after (its construct path or its
+ * template's name). A stack's share succeeds when the report does, or when it has no violation.
+ * This is how a template-reading gate (the deploy rehearsal) joins the quality gates.
+ *
+ * Given the plugin's module, the call runs in a worker thread, started with the other gates'
+ * background work (the context it gets has no `appConstruct`); otherwise in the main thread,
+ * when the framework asks for this gate's report.
  */
 export class CachedTemplatePlugin implements IPolicyValidationPlugin {
   public readonly name: string;
@@ -203,19 +222,31 @@ export class CachedTemplatePlugin implements IPolicyValidationPlugin {
    * @param fingerprint everything the plugin's result depends on besides the template: its
    *   version, rules and options
    */
-  constructor(plugin: IPolicyValidationPlugin, fingerprint: string, directory: string, group?: GateGroup) {
+  constructor(plugin: IPolicyValidationPlugin, fingerprint: string, directory: string, group?: GateGroup, module?: PluginModule) {
     this.name = plugin.name;
     this.version = plugin.version;
     this.ruleIds = plugin.ruleIds;
     this.cached = new CachedValidation({
       name: plugin.name,
-      fingerprint: () => `${plugin.name}@${plugin.version ?? ''}:${fingerprint}`,
-      check: (stacks, context) => ({
-        results: () => stacks.map(stack => plugin.validate({
-          templatePaths: [stack.templatePath], stackTemplates: [stack], appConstruct: context.appConstruct,
-          accountId: stack.accountId, region: stack.region,
-        })),
-      }),
+      fingerprint: () => JSON.stringify([plugin.name, plugin.version ?? null, fingerprint]),
+      check: (stacks, context) => {
+        const subContext = {
+          templatePaths: stacks.map(stack => stack.templatePath), stackTemplates: stacks,
+          accountId: stacks.every(stack => stack.accountId === stacks[0].accountId) ? stacks[0].accountId : undefined,
+          region: stacks.every(stack => stack.region === stacks[0].region) ? stacks[0].region : undefined,
+        };
+        if (!module) {
+          return { results: () => splitReport(plugin.validate({ ...subContext, appConstruct: context.appConstruct }), stacks, plugin.name) };
+        }
+        const worker = new BackgroundWorkers('plugin-worker.js', 1, { ...module, context: subContext });
+        return {
+          results: () => {
+            const [message] = worker.wait<{ report?: PolicyValidationPluginReport; error?: string }>();
+            if (message.error !== undefined) throw new Error(message.error);
+            return splitReport(message.report!, stacks, plugin.name);
+          },
+        };
+      },
     }, directory, group);
   }
 
@@ -226,6 +257,29 @@ export class CachedTemplatePlugin implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     return this.cached.validate(context);
   }
+}
+
+/** Each stack's share of a report on several stacks (see {@link CachedTemplatePlugin}). */
+function splitReport(report: PolicyValidationPluginReport, stacks: PolicyValidationStack[], gate: string): StackReport[] {
+  const names = (stack: PolicyValidationStack) => [stack.stackConstructPath, path.basename(stack.templatePath).replace(/\.template\.json$/, '')];
+  const stackOf = (resource: PolicyViolation['violatingResources'][number]) => {
+    const stack = stacks.find(candidate => resource.templatePath !== undefined
+      ? path.resolve(candidate.templatePath) === path.resolve(resource.templatePath)
+      : resource.constructPath?.startsWith(`${candidate.stackConstructPath}/`));
+    if (!stack) throw new Error(`${gate}: cannot tell which stack a finding is about (${JSON.stringify(resource)})`);
+    return stack;
+  };
+  return stacks.map(stack => {
+    const violations = report.violations
+      .map(violation => ({ ...violation, violatingResources: violation.violatingResources.filter(resource => stackOf(resource) === stack) }))
+      .filter(violation => violation.violatingResources.length > 0);
+    const metadata = Object.entries(report.metadata ?? {}).filter(([key]) => names(stack).includes(key));
+    return {
+      success: report.success || violations.length === 0,
+      violations,
+      ...metadata.length > 0 ? { metadata: Object.fromEntries(metadata) } : {},
+    };
+  });
 }
 
 export function sha256(data: string | Buffer): string {

@@ -26,7 +26,7 @@ import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AthenaWorkgroup, DataLake, GlueEtlPipeline, WorkflowStart } from '../../lib';
+import { AthenaWorkgroup, DataFlow, DataFlowKind, DataFlowStage, DataLake, GlueEtlPipeline, WorkflowStart } from '../../lib';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
 
@@ -109,6 +109,16 @@ export class GlueEtlDemoStack extends Stack {
       description: 'Demo analyst: queries the curated zone with Athena',
     });
     this.workgroup.grantQuery(analyst);
+    // On the data-flow diagram, the analyst and the workgroup they query through are one node.
+    const analystNode = DataFlow.node(this, 'Analyst', {
+      label: 'Analyst', detail: 'Athena SQL', stage: DataFlowStage.CONSUMER, resources: [this.workgroup.workgroup], roles: [analyst], actor: true,
+    });
+    // Under Lake Formation, Athena reads the files with credentials that Lake Formation vends for
+    // the analyst's grants, not through IAM on the bucket: the diagram is told that data flows.
+    DataFlow.edge(this, {
+      from: DataFlow.nodeOf(curated.bucket), to: analystNode, kind: DataFlowKind.DATA,
+      description: 'Athena reads the curated zone for the analyst, through Lake Formation grants on its database',
+    });
 
     new CfnOutput(this, 'RawBucket', { value: raw.bucket.bucketName });
     new CfnOutput(this, 'Workflow', { value: this.pipeline.workflow.ref });

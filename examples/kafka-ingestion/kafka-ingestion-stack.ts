@@ -31,7 +31,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-l
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataLake, PrivateNetwork } from '../../lib';
+import { DataFlow, DataFlowStage, DataLake, PrivateNetwork } from '../../lib';
 import { HIVE_TIME_PARTITIONS } from '../../lib/ingestion/lake-delivery';
 import { KafkaDeploymentStage, KafkaIngestion } from '../../lib/ingestion/kafka-ingestion';
 
@@ -92,7 +92,12 @@ export class KafkaIngestionDemoStack extends Stack {
     });
     this.kafka.grantProduce(producer);
 
+    // 5. On the data-flow diagram: the producer, a run-time actor acting as the producer role.
+    DataFlow.node(this, 'Producer', { label: 'Kafka producer', detail: 'in the VPC', stage: DataFlowStage.SOURCE, roles: [producer] });
+
     new CfnOutput(this, 'ClusterArn', { value: this.kafka.cluster.attrArn });
+    new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
+    if (this.kafka.deliveryStream) new CfnOutput(this, 'DeliveryStreamName', { value: this.kafka.deliveryStream.deliveryStreamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
     new CfnOutput(this, 'ProducerSecurityGroupId', { value: producers.securityGroupId });
   }

@@ -34,7 +34,7 @@ import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataLake } from '../../lib';
+import { DataFlow, DataFlowStage, DataLake } from '../../lib';
 import { HIVE_TIME_PARTITIONS } from '../../lib/ingestion/lake-delivery';
 import { StreamAnalytics, StreamAnalyticsCode } from '../../lib/ingestion/stream-analytics';
 import { StreamingIngestion } from '../../lib/ingestion/streaming-ingestion';
@@ -95,7 +95,11 @@ export class StreamAnalyticsDemoStack extends Stack {
     });
     events.grantWrite(producer);
 
+    // 6. On the data-flow diagram: the producer, a run-time actor acting as the producer role.
+    DataFlow.node(this, 'Producer', { label: 'Producer', detail: 'producer.ts', stage: DataFlowStage.SOURCE, roles: [producer] });
+
     new CfnOutput(this, 'ApplicationName', { value: this.analytics.applicationName });
+    new CfnOutput(this, 'CuratedBucket', { value: lake.zone('curated').bucket.bucketName });
     new CfnOutput(this, 'EventsStreamName', { value: events.stream.streamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
   }

@@ -32,7 +32,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { DataLake, PrivateNetwork } from '../../lib';
+import { AthenaWorkgroup, DataFlow, DataFlowStage, DataLake, PrivateNetwork } from '../../lib';
 import { HIVE_TIME_PARTITIONS, LakeDataFormat } from '../../lib/ingestion/lake-delivery';
 import { StreamingIngestion } from '../../lib/ingestion/streaming-ingestion';
 import { allowLogsToUse } from '../../lib/core/private-network';
@@ -44,6 +44,8 @@ export class StreamingIngestionDemoStack extends Stack {
   public readonly events: StreamingIngestion;
   /** The curated-zone ingestion (Parquet), reading the same stream. */
   public readonly curated: StreamingIngestion;
+  /** Where the analyst queries the curated table. */
+  public readonly workgroup: AthenaWorkgroup;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, {
@@ -117,8 +119,11 @@ export class StreamingIngestionDemoStack extends Stack {
     });
 
     // 4. The curated table: Firehose converts JSON to Parquet with the schema of this Glue table.
-    //    Its partitions follow the Hive-style prefix below; a crawler or partition projection makes
-    //    them visible to Athena.
+    //    Its partitions follow the Hive-style prefix below. Partition projection tells Athena how
+    //    to compute them from the query's filters, so new hours are queryable the moment Firehose
+    //    writes them: no crawler, no `MSCK REPAIR TABLE`, no partitions to add. Without it (or a
+    //    crawler), Athena would see a partitioned table with no partitions and return no rows.
+    //    @see https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
     const curatedZone = lake.zone('curated');
     const table = new glue.CfnTable(this, 'EventsTable', {
       catalogId: this.account,
@@ -127,7 +132,22 @@ export class StreamingIngestionDemoStack extends Stack {
         name: 'events',
         description: 'Click events delivered by Firehose as Parquet',
         tableType: 'EXTERNAL_TABLE',
-        parameters: { classification: 'parquet' },
+        parameters: {
+          'classification': 'parquet',
+          'projection.enabled': 'true',
+          'projection.year.type': 'integer',
+          'projection.year.range': '2025,2035',
+          'projection.month.type': 'integer',
+          'projection.month.range': '1,12',
+          'projection.month.digits': '2',
+          'projection.day.type': 'integer',
+          'projection.day.range': '1,31',
+          'projection.day.digits': '2',
+          'projection.hour.type': 'integer',
+          'projection.hour.range': '0,23',
+          'projection.hour.digits': '2',
+          'storage.location.template': curatedZone.bucket.s3UrlForObject('events/year=${year}/month=${month}/day=${day}/hour=${hour}/'),
+        },
         partitionKeys: ['year', 'month', 'day', 'hour'].map(name => ({ name, type: 'string' })),
         storageDescriptor: {
           location: curatedZone.bucket.s3UrlForObject('events/'),
@@ -167,7 +187,35 @@ export class StreamingIngestionDemoStack extends Stack {
     });
     this.events.grantWrite(producer);
 
+    // 7. Athena over the curated table: a workgroup (results encrypted with the lake key, expiring
+    //    after 7 days, 100 MB scan limit per query) and an analyst role that may query the curated
+    //    zone through it. See "see it work" in docs/streaming-ingestion.md.
+    this.workgroup = new AthenaWorkgroup(this, 'Analytics', {
+      bytesScannedCutoffPerQuery: 100 * 1000 * 1000,
+      resultsExpiration: Duration.days(7),
+      encryptionKey: lake.encryptionKey,
+      serverAccessLogsBucket: lake.accessLogsBucket,
+      zones: [curatedZone],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const analyst = new iam.Role(this, 'AnalystRole', {
+      assumedBy: new iam.AccountPrincipal(this.account),
+      description: 'Demo analyst: queries the curated events table with Athena',
+    });
+    this.workgroup.grantQuery(analyst);
+
+    // 8. On the data-flow diagram: the producer and the analyst, who are not resources, and the
+    //    table, with the lake's databases in the Glue Data Catalog node.
+    DataFlow.node(this, 'Producer', { label: 'Producer', detail: 'producer.ts', stage: DataFlowStage.SOURCE, roles: [producer] });
+    DataFlow.node(this, 'GlueDataCatalog', { label: 'Glue Data Catalog', detail: 'table events', stage: DataFlowStage.CATALOG, resources: [table], roles: [] });
+    DataFlow.node(this, 'Analyst', {
+      label: 'Analyst', detail: 'Athena SQL', stage: DataFlowStage.CONSUMER, resources: [this.workgroup.workgroup], roles: [analyst], actor: true,
+    });
+
     new CfnOutput(this, 'StreamName', { value: this.events.stream.streamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
+    new CfnOutput(this, 'Workgroup', { value: this.workgroup.workgroupName });
+    new CfnOutput(this, 'CuratedDatabase', { value: curatedZone.databaseName });
+    new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
   }
 }

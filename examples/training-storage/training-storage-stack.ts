@@ -44,10 +44,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { Construct } from 'constructs';
-import {
-  AccessLogBucket, EbsVolumeSet, EbsVolumeType, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode,
-  SecureBucket, TrainingInput, TrainingInputs, TrainingJobLauncher, allowLogsToUse, createDataKey, xgboostImageUri,
-} from '../../lib';
+import { AccessLogBucket, DataFlow, DataFlowStage, EbsVolumeSet, EbsVolumeType, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingInputs, TrainingJobLauncher, allowLogsToUse, createDataKey, xgboostImageUri } from '../../lib';
 
 /** Properties of a {@link TrainingStorageDemoStack}. */
 export interface TrainingStorageDemoStackProps extends StackProps {
@@ -88,6 +85,8 @@ export class TrainingStorageDemoStack extends Stack {
       lifecycleRules: [{ id: 'expire-replaced-versions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy,
     });
+
+    DataFlow.node(this, 'TrainingDataNode', { label: 'training data', detail: 'S3 bucket', stage: DataFlowStage.STORAGE, resources: [bucket] });
 
     // 4. EFS for the notes' notebook scenario: each data scientist (or team) gets a directory
     //    through an access point that forces their POSIX identity; training jobs read /training.

@@ -17,7 +17,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { VideoIngestion } from '../../lib';
+import { DataFlow, DataFlowStage, VideoIngestion } from '../../lib';
 
 export class VideoIngestionDemoStack extends Stack {
   /** The video stream. */
@@ -50,6 +50,11 @@ export class VideoIngestionDemoStack extends Stack {
     });
     this.video.grantRead(analysis);
 
+    // 4. On the data-flow diagram: the camera and the analysis, run-time actors acting as the two roles.
+    DataFlow.node(this, 'Camera', { label: 'Camera', detail: 'send-test-video.sh', stage: DataFlowStage.SOURCE, roles: [camera] });
+    DataFlow.node(this, 'Analysis', { label: 'Analysis', detail: 'SageMaker, AnalysisRole', stage: DataFlowStage.CONSUMER, roles: [analysis] });
+
+    new CfnOutput(this, 'StreamName', { value: this.video.stream.ref });
     new CfnOutput(this, 'StreamArn', { value: this.video.streamArn });
     new CfnOutput(this, 'CameraRoleArn', { value: camera.roleArn });
   }

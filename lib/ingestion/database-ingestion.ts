@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
@@ -311,8 +312,14 @@ export class DatabaseIngestion extends Construct {
       }),
     });
 
+    DataFlow.node(this, 'TaskNode', {
+      label: 'DMS replication task', detail: migrationType, stage: DataFlowStage.INGESTION,
+      resources: [this.replicationTask, this.replicationInstance, this.sourceEndpoint, this.targetEndpoint],
+    });
+
     // 6. The state machine that runs the task.
     this.stateMachine = this.createStateMachine(props, migrationType);
+    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {
         description: `Runs the DMS ingestion of ${this.node.path}`,

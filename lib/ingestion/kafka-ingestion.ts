@@ -9,6 +9,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
@@ -235,6 +236,9 @@ export class KafkaIngestion extends Construct {
       replicationFactor: settings.replicationFactor,
     });
     this.topic.applyRemovalPolicy(dataRemovalPolicy(props));
+    DataFlow.node(this, 'ClusterNode', {
+      label: 'MSK cluster', detail: `topic ${settings.topicName}`, stage: DataFlowStage.INGESTION, resources: [this.cluster, this.topic],
+    });
 
     this.alarmTopic = alarmTopic(this, this.encryptionKey, props.alarmTopic);
     this.alarms = [];
@@ -295,6 +299,7 @@ export class KafkaIngestion extends Construct {
       reason: 'Firehose server-side encryption exists only for Direct PUT sources; records stay encrypted at rest in MSK with the cluster key, '
         + 'travel over TLS, and land in S3 encrypted with the lake key',
     });
+    DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
     this.alarms = createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic });
   }
 

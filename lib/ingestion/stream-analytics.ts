@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
@@ -305,6 +306,10 @@ export class StreamAnalytics extends Construct {
           ],
         },
       },
+    });
+    // A run-time actor on the data-flow diagram: the application runs (and bills) only once started.
+    DataFlow.node(this, 'ApplicationNode', {
+      label: 'Flink application run', detail: this.node.id, stage: DataFlowStage.PROCESSING, resources: [this.application], actor: true,
     });
     this.application.node.addDependency(policy);
     this.applicationName = this.application.ref;

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
@@ -158,6 +159,14 @@ export class StreamingIngestion extends Construct {
       id: 'AwsSolutions-KDF1',
       reason: 'Server-side encryption is on the source Kinesis stream (KMS); Firehose rejects its own when it reads a Kinesis stream, and its S3 objects are encrypted with the lake key',
     });
+
+    if (!props.stream) {
+      DataFlow.node(this, 'StreamNode', { label: 'Kinesis data stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
+    }
+    DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
+    if (props.transform) {
+      DataFlow.node(this, 'TransformNode', { label: 'Lambda transform', detail: props.transform.node.id, stage: DataFlowStage.PROCESSING, resources: [props.transform] });
+    }
 
     this.alarmTopic = alarmTopic(this, key, props.alarmTopic);
     const streamAlarms = this.streamAlarms(retention);

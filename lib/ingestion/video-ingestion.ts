@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesisvideo from 'aws-cdk-lib/aws-kinesisvideo';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
@@ -88,6 +89,7 @@ export class VideoIngestion extends Construct {
     });
     this.stream.applyRemovalPolicy(dataRemovalPolicy(props));
     this.streamArn = this.stream.attrArn;
+    DataFlow.node(this, 'StreamNode', { label: 'Kinesis video stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
   }
 
   /**

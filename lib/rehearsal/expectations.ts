@@ -43,10 +43,14 @@ export interface RuntimeCall {
 export interface PortFlow {
   /** What the flow is for ("training jobs mount the file system"). */
   readonly description: string;
-  /** The sender: anything with security groups (a security group itself, an instance, a cluster). */
-  readonly from: ec2.IConnectable;
-  /** The receiver. */
-  readonly to: ec2.IConnectable;
+  /**
+   * The sender: anything with security groups (a security group itself, an instance, a cluster),
+   * or a peer outside the app's security groups (`Peer.ipv4(cidr)`, `Peer.prefixList(id)`), whose
+   * egress is then not checked.
+   */
+  readonly from: ec2.IConnectable | ec2.IPeer;
+  /** The receiver, likewise (an S3 gateway endpoint is `Peer.prefixList(<its prefix list>)`). */
+  readonly to: ec2.IConnectable | ec2.IPeer;
   /** The protocol and port(s), as `ec2.Port` (`Port.tcp(988)`, `Port.udp(500)`, `new Port({ protocol: Protocol.ESP, ... })`). */
   readonly port: ec2.Port;
   /** The AWS documentation page that names the port. */
@@ -129,7 +133,7 @@ export class Rehearsal {
       version: REHEARSAL_FORMAT_VERSION,
       allows: this.allowed.map(call => this.renderCall(call)),
       denies: this.denied.map(call => this.renderCall(call)),
-      connects: this.portFlows.flatMap(flow => this.renderPortFlow(flow)),
+      connects: this.portFlows.map(flow => this.renderPortFlow(flow)),
       createsBefore: this.orders.map(order => ({
         description: order.description,
         first: logicalIdOf(order.first),
@@ -151,18 +155,34 @@ export class Rehearsal {
     };
   }
 
-  /** One recorded flow per pair of security groups. */
-  private renderPortFlow(flow: PortFlow): RecordedPortFlow[] {
+  /**
+   * One recorded flow with the security groups (or CIDR, or prefix list) of each side: a flow is
+   * admitted when one security group of the sender allows it out and one of the receiver lets it in.
+   */
+  private renderPortFlow(flow: PortFlow): RecordedPortFlow {
     const port = this.stack.resolve(flow.port.toRuleJson());
-    return flow.from.connections.securityGroups.flatMap(from => flow.to.connections.securityGroups.map(to => ({
+    return {
       description: flow.description,
-      from: this.text(from.securityGroupId),
-      to: this.text(to.securityGroupId),
+      from: this.endpoint(flow.from, 'from'),
+      to: this.endpoint(flow.to, 'to'),
       protocol: String(port.ipProtocol),
       fromPort: port.fromPort,
       toPort: port.toPort,
       source: flow.source,
-    })));
+    };
+  }
+
+  private endpoint(side: ec2.IConnectable | ec2.IPeer, role: 'from' | 'to'): string[] {
+    if ('connections' in side && side.connections.securityGroups.length > 0) {
+      return side.connections.securityGroups.map(group => this.text(group.securityGroupId));
+    }
+    const peer = side as ec2.IPeer;
+    const rule = this.stack.resolve(role === 'from' ? peer.toIngressRuleConfig() : peer.toEgressRuleConfig()) as Record<string, unknown>;
+    const value = rule.cidrIp ?? rule.cidrIpv6 ?? rule.sourcePrefixListId ?? rule.destinationPrefixListId ?? rule.sourceSecurityGroupId ?? rule.destinationSecurityGroupId;
+    if (value === undefined) {
+      throw new Error(`The rehearsal cannot record the port flow peer ${peer.uniqueId}: use security groups, a CIDR or a prefix list`);
+    }
+    return [referenceText(value)];
   }
 
   /** A token-bearing string as `${LogicalId}` text (see the class doc). */
@@ -191,11 +211,11 @@ export interface RecordedCall {
   readonly source: string;
 }
 
-/** A {@link PortFlow} between two security groups (`${SecurityGroup.GroupId}` text). */
+/** A {@link PortFlow}: each side as its security groups (`${SecurityGroup.GroupId}` text), a CIDR or a prefix list id. */
 export interface RecordedPortFlow {
   readonly description: string;
-  readonly from: string;
-  readonly to: string;
+  readonly from: string[];
+  readonly to: string[];
   /** `tcp`, `udp`, `icmp`, `-1` (all), or an IP protocol number such as `50` (ESP). */
   readonly protocol: string;
   readonly fromPort?: number;

@@ -5,10 +5,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { SecureBucket } from '../core/secure-bucket';
 import { check } from '../core/validation';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
 import { LakeFormationGovernance } from './lake-formation-governance';
 import { StorageTiering } from './storage-tiering';
 
@@ -83,7 +86,8 @@ export class DataLakeZone extends Construct {
   public readonly databaseName: string;
   /** The zone's lifecycle tiering. */
   public readonly tiering: StorageTiering;
-  private readonly governance?: LakeFormationGovernance;
+  /** The Lake Formation governance of the zone's lake, when it is governed. */
+  public readonly governance?: LakeFormationGovernance;
   private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: DataLakeZoneProps) {
@@ -119,12 +123,20 @@ export class DataLakeZone extends Construct {
       },
     });
     this.database.applyRemovalPolicy(dataRemovalPolicy(props));
+    // On the data-flow diagram: the zone's bucket, and its database in the stack's one catalog node.
+    DataFlow.node(this, 'Zone', { label: `${this.zoneName} zone`, detail: 'S3 bucket', stage: DataFlowStage.STORAGE, resources: [this.bucket] });
+    DataFlow.node(Stack.of(this), 'GlueDataCatalog', {
+      label: 'Glue Data Catalog', detail: 'databases and tables', stage: DataFlowStage.CATALOG, resources: [this.database], roles: [],
+    });
     props.governance?.governDatabase(this.database);
     props.governance?.registerLocation(this.bucket, props.encryptionKey);
     if (props.lfTags && Object.keys(props.lfTags).length > 0) {
       check(props.governance !== undefined, this, 'lfTags', props.lfTags, 'need Lake Formation governance (LF-tags are Lake Formation resources)');
       props.governance?.tagDatabase(this, this.databaseName, props.lfTags);
     }
+    // The bucket policy refuses plain HTTP even to the lake's own reader; nobody without a grant reads.
+    const reader = props.governance?.dataAccessRole ?? new iam.AccountRootPrincipal();
+    Rehearsal.of(this).denies(...bucketRefusals(this, this.bucket, reader, `the ${this.zoneName} zone's objects`));
   }
 
   /**

@@ -2,9 +2,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
+import { Rehearsal } from '../rehearsal/expectations';
 import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, fileSystemTrainingInput } from '../training/training-input';
 
 /** A user or team with its own directory (an EFS access point) on an {@link EfsTrainingStorage}. */
@@ -88,15 +90,23 @@ const MAX_POSIX_ID = 4_294_967_295;
  * - One access point per user or team: it forces the POSIX identity of every request and roots
  *   the client in the workspace's directory, created on first use with mode 0750.
  * - Elastic throughput (billed per GB transferred, nothing at idle) and files not read for
- *   30 days moved to Infrequent Access (about 92 % cheaper per GB-month), back to Standard on
+ *   30 days moved to Infrequent Access (about 95 % cheaper per GB-month: 0.016 against 0.30 USD), back to Standard on
  *   the first read.
  * - Automatic backups (AWS Backup, 35 days), because home directories are originals, not copies.
+ * - No file system policy, so EFS applies its default one: full access for any client that reaches
+ *   a mount target, which the security group limits to the training and notebook groups. A policy
+ *   that refuses anonymous clients (what CDK writes under `@aws-cdk/aws-efs:denyAnonymousAccess`:
+ *   write and root access for `*` through a mount target, nothing for clients that mount without
+ *   IAM) would refuse the training jobs: SageMaker mounts a `FileSystemDataSource` over plain NFS,
+ *   with no IAM identity (the API has no option for IAM authorization, TLS or an access point), and
+ *   EFS evaluates such a client as anonymous once a file system policy is in effect.
  *
  * Cost at idle: storage only, about 0.30 USD per GB-month in Standard and 0.016 in Infrequent
  * Access (us-east-1), plus 1 USD a month for the key; an empty file system costs only the key.
  *
  * @see https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html
  * @see https://docs.aws.amazon.com/efs/latest/ug/network-access.html
+ * @see https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html (default policy, anonymous clients)
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
  */
 export class EfsTrainingStorage extends Construct {
@@ -153,11 +163,19 @@ export class EfsTrainingStorage extends Construct {
       lifecyclePolicy: props.transitionToInfrequentAccess ?? efs.LifecyclePolicy.AFTER_30_DAYS,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
       enableAutomaticBackups: true,
+      // SageMaker mounts without IAM authorization: see the class doc.
+      allowAnonymousAccess: true,
       removalPolicy: dataRemovalPolicy(props),
     });
     this.fileSystem.connections.allowDefaultPortFrom(this.trainingSecurityGroup, 'NFS from training jobs');
     this.fileSystem.connections.allowDefaultPortFrom(this.notebookSecurityGroup, 'NFS from notebooks');
     workspaces.forEach(workspace => this.addWorkspace(workspace));
+    const source = 'https://docs.aws.amazon.com/efs/latest/ug/network-access.html';
+    Rehearsal.of(this).connects(
+      { description: 'training jobs mount the file system (NFS)', from: this.trainingSecurityGroup, to: this.fileSystem, port: ec2.Port.tcp(2049), source },
+      { description: 'notebooks mount the file system (NFS)', from: this.notebookSecurityGroup, to: this.fileSystem, port: ec2.Port.tcp(2049), source },
+    );
+    DataFlow.node(this, 'FileSystemNode', { label: 'EFS file system', detail: this.node.id, stage: DataFlowStage.STORAGE, resources: [this.fileSystem] });
   }
 
   /**
@@ -188,6 +206,7 @@ export class EfsTrainingStorage extends Construct {
       fileSystemId: this.fileSystem.fileSystemId,
       directoryPath,
       storageLabel: 'EFS',
+      fileSystem: this.fileSystem,
       subnets: this.subnets,
       securityGroup: this.trainingSecurityGroup,
     }, options);

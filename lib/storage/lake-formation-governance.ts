@@ -5,10 +5,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { DataFlow, DataFlowNode, DataFlowStage } from '../core/data-flow';
 import { granteeId, principalArn } from '../core/grant-policy';
 import { objectReadWriteStatements } from '../core/bucket-statements';
 import { PropValidationError, check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Permissions Lake Formation grants on a database. */
 export type DatabasePermission = 'ALL' | 'ALTER' | 'CREATE_TABLE' | 'DESCRIBE' | 'DROP';
@@ -46,9 +49,28 @@ export interface TagGrant {
   readonly expression: Record<string, string[]>;
   /** Whether the grant covers the matching databases or the tables in them. */
   readonly resourceType: 'DATABASE' | 'TABLE';
-  /** What the grantee may do with the matching resources. */
+  /**
+   * What the grantee may do with the matching resources: for `DATABASE`, `ALL`, `ALTER`,
+   * `CREATE_TABLE`, `DESCRIBE` or `DROP`; for `TABLE`, `ALL`, `ALTER`, `DELETE`, `DESCRIBE`,
+   * `DROP`, `INSERT` or `SELECT` (Lake Formation rejects the others).
+   */
   readonly permissions: Array<DatabasePermission | TablePermission>;
 }
+
+/**
+ * The permissions Lake Formation accepts on an LF-tag policy, per resource type.
+ *
+ * @see https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+ */
+const TAG_POLICY_PERMISSIONS: Record<TagGrant['resourceType'], string[]> = {
+  DATABASE: ['ALL', 'ALTER', 'CREATE_TABLE', 'DESCRIBE', 'DROP'],
+  TABLE: ['ALL', 'ALTER', 'DELETE', 'DESCRIBE', 'DROP', 'INSERT', 'SELECT'],
+};
+
+/** Lake Formation changes one permission at a time: concurrent changes fail (ConcurrentModificationException). */
+const CHAIN_SOURCE = 'https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GrantPermissions.html';
+/** The role that registers a location must trust Lake Formation and Glue. */
+const REGISTRATION_ROLE_SOURCE = 'https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html';
 
 /** LF-tag keys and values: letters, digits, spaces and `_ . : / = + - @ %` (values may also use `*`). */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%]{1,128}$/u;
@@ -69,7 +91,9 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%*]{1,256}$/u;
  *   administrators and never replaces the account's existing ones (the default `REPLACE` would
  *   overwrite them, and locking out the admins is a common way to lose control of a lake).
  * - Each location is registered with a dedicated data-access role, not the service-linked role:
- *   only a role of your own can use a customer-managed KMS key and be audited per lake.
+ *   only a role of your own can use a customer-managed KMS key and be audited per lake. The role
+ *   trusts `lakeformation.amazonaws.com` and `glue.amazonaws.com`, as Lake Formation requires of a
+ *   registration role.
  * - Every Lake Formation resource depends on the one created before it: CloudFormation would
  *   otherwise create grants in parallel, and concurrent grants fail with
  *   `ConcurrentModificationException`.
@@ -77,6 +101,7 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%*]{1,256}$/u;
  * Cost: Lake Formation permissions are free; the data-access role and registrations cost nothing.
  *
  * @see https://docs.aws.amazon.com/lake-formation/latest/dg/what-is-lake-formation.html
+ * @see https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
  */
 export class LakeFormationGovernance extends Construct {
   /** The data lake settings resource (APPEND mode). */
@@ -86,7 +111,10 @@ export class LakeFormationGovernance extends Construct {
   /** The LF-tags this construct created, by key. */
   public readonly tags: Record<string, lakeformation.CfnTag> = {};
   private readonly tagValues: Record<string, string[]>;
+  private readonly grantsByGrantee = new Map<string, lakeformation.CfnPrincipalPermissions[]>();
   private last: CfnResource;
+  /** The one data-flow node of the governance: Lake Formation grants, it stores nothing. */
+  private readonly flowNode: DataFlowNode;
 
   constructor(scope: Construct, id: string, props: LakeFormationGovernanceProps = {}) {
     super(scope, id);
@@ -102,11 +130,20 @@ export class LakeFormationGovernance extends Construct {
       admins: admins.map(arn => ({ dataLakePrincipalIdentifier: arn })),
     });
     this.last = this.settings;
+    // No roles on the diagram: the data-access role moves data for the principals Lake Formation
+    // grants, so the grants (permission edges) are what the diagram shows.
+    this.flowNode = DataFlow.node(this, 'LakeFormation', {
+      label: 'Lake Formation', detail: 'grants, LF-tags', stage: DataFlowStage.CATALOG, resources: [this.settings], roles: [],
+    });
 
     this.dataAccessRole = new iam.Role(this, 'DataAccessRole', {
-      assumedBy: new iam.ServicePrincipal('lakeformation.amazonaws.com'),
+      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lakeformation.amazonaws.com'), new iam.ServicePrincipal('glue.amazonaws.com')),
       description: 'Lake Formation reads and writes the registered locations of the data lake with this role',
     });
+    Rehearsal.of(this).allows(
+      serviceAssumesRole('lakeformation.amazonaws.com', this.dataAccessRole, 'Lake Formation assumes the data-access role to vend credentials for registered locations', REGISTRATION_ROLE_SOURCE),
+      serviceAssumesRole('glue.amazonaws.com', this.dataAccessRole, 'Glue assumes the data-access role of the registered locations', REGISTRATION_ROLE_SOURCE),
+    );
     acknowledgeWildcards(this.dataAccessRole, 'Lake Formation reads and writes any object of the registered zone buckets '
       + '(`<bucket>/*`) on behalf of the principals it has granted; the role has no other permission');
 
@@ -141,7 +178,26 @@ export class LakeFormationGovernance extends Construct {
     // The role's policy must exist before Lake Formation uses the role.
     location.node.addDependency(this.dataAccessRole);
     this.chain(location);
+    const role = this.dataAccessRole;
+    const objects = bucket.arnForObjects('rehearsal/object');
+    Rehearsal.of(this).allows(
+      { description: 'the data-access role lists a registered location', principal: role, action: 's3:ListBucket', resource: bucket.bucketArn, source: REGISTRATION_ROLE_SOURCE },
+      ...['s3:GetObject', 's3:PutObject'].map(action => ({
+        description: `the data-access role ${action === 's3:GetObject' ? 'reads' : 'writes'} objects of a registered location`, principal: role, action, resource: objects, source: REGISTRATION_ROLE_SOURCE,
+      })),
+      ...['kms:Decrypt', 'kms:GenerateDataKey'].map(action => ({
+        description: `the data-access role uses the location's key through S3 (${action})`, principal: role, action, resource: key.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
+      })),
+    );
     return location;
+  }
+
+  /**
+   * The Lake Formation grants made so far to `grantee`. Whatever uses the grantee's access at
+   * deployment (a custom resource that queries the lake) must depend on them.
+   */
+  public grantsOf(grantee: iam.IGrantable): lakeformation.CfnPrincipalPermissions[] {
+    return [...(this.grantsByGrantee.get(granteeId(this, grantee)) ?? [])];
   }
 
   /**
@@ -190,6 +246,9 @@ export class LakeFormationGovernance extends Construct {
     const keys = Object.keys(grant.expression);
     checkInteger(scope, 'expression keys', keys.length, { min: 1, max: 5, why: 'an LF-tag expression has 1 to 5 tags' });
     keys.forEach(key => this.checkTag(scope, `expression.${key}`, key, grant.expression[key]));
+    const allowed = TAG_POLICY_PERMISSIONS[grant.resourceType];
+    grant.permissions.forEach(permission => check(allowed.includes(permission), scope, 'permissions', permission,
+      `must be one of ${allowed.join(', ')} for resourceType ${grant.resourceType} (the permissions Lake Formation accepts on an LF-tag policy of that type)`));
     const description = keys.map(key => `${key}${grant.expression[key].join('')}`).join('');
     this.grant(scope, grantee, `${grant.resourceType}Tags${description}`, {
       lfTagPolicy: {
@@ -223,12 +282,19 @@ export class LakeFormationGovernance extends Construct {
       permissionsWithGrantOption: [],
     });
     this.chain(permission);
+    const key = granteeId(this, grantee);
+    this.grantsByGrantee.set(key, [...(this.grantsByGrantee.get(key) ?? []), permission]);
     return permission;
   }
 
   private chain(resource: CfnResource): void {
+    if (resource.cfnResourceType.startsWith('AWS::LakeFormation::')) this.flowNode.addResources(resource);
     if (resource !== this.last) {
       resource.addResourceDependency(this.last);
+      Rehearsal.of(this).createsBefore({
+        description: 'Lake Formation resources one at a time, after the settings that make the deployment role an administrator',
+        first: this.last, then: resource, source: CHAIN_SOURCE,
+      });
       this.last = resource;
     }
   }

@@ -5,9 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
+import { OTHER_ACCOUNT, viaS3 } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
 import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
 
 /** An S3 change that FSx for Lustre imports from or exports to a linked bucket. */
@@ -98,8 +101,17 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
   readonly trainingSecurityGroup?: ec2.ISecurityGroup;
 }
 
-/** The Lustre ports: 988 and 1018–1023 (TCP). */
+/**
+ * The Lustre ports: 988 and 1018–1023 (TCP).
+ *
+ * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ */
 const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
+const LUSTRE_SG_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html';
+/** FSx checks the file system's security groups when it creates it (the "port 988" failure). */
+const CANNOT_CREATE_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide/cannot-create-fs.html';
+/** FSx's S3 service-linked role uses a bucket's KMS key only if the key policy lets it. */
+const SSE_KMS_SOURCE = 'https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html';
 
 /**
  * Amazon FSx for Lustre linked to an S3 location, for training input that is read many times.
@@ -117,11 +129,30 @@ const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
  *   import and export policies; PERSISTENT_1 links through import/export paths.
  * - One subnet (FSx for Lustre lives in one AZ); training jobs are placed in the same subnet.
  * - A security group that admits Lustre (TCP 988 and 1018–1023) only from itself (the file
- *   servers talk to each other) and from the training security group. Egress stays open: the
- *   subnet has no route out except the VPC's endpoints.
- * - A KMS-encrypted bucket's key gets a statement for FSx's S3 service-linked roles
- *   (`AWSServiceRoleForFSxS3Access_*`), without which imports fail (when the key is defined in
- *   the same app; an imported key's policy must be changed by its owner).
+ *   servers talk to each other) and from the training security group, which in turn admits Lustre
+ *   from the file servers and from itself (clients talk to each other), as the FSx guide lists for
+ *   servers and clients. Rules go through `connections`, so a training security group whose egress
+ *   is restricted gets the matching outbound rules. The file system depends on its security group
+ *   and every rule of it: FSx checks the rules when it creates the file system and fails with
+ *   "security groups do not permit Lustre LNET network traffic on port 988" if CloudFormation
+ *   has not created them yet.
+ * - A KMS-encrypted bucket's key gets the statement FSx's SSE-KMS page gives for all file systems
+ *   of the account: any principal whose ARN is one of FSx's S3 service-linked roles
+ *   (`AWSServiceRoleForFSxS3Access_<fs-id>`, named after a file system id that does not exist
+ *   before the file system), from this account, through S3. The account
+ *   root as principal would grant nothing: it only delegates to IAM policies, and the
+ *   service-linked role's policy has no KMS permission. This works when the key is defined in the
+ *   same app; an imported key's policy must be changed by its owner.
+ * - Automatic import: FSx writes an event notification named `FSx` (`s3:ObjectCreated:*`,
+ *   `s3:ObjectRemoved:*`, to an SNS topic of its own) into the linked bucket's notification
+ *   configuration. The library's buckets declare only `EventBridgeConfiguration` there, which
+ *   does not overlap; but a later stack update that changes the bucket's `NotificationConfiguration`
+ *   replaces the whole configuration and removes FSx's, and the link becomes Misconfigured
+ *   (auto-import stops, the file system keeps serving what it has). After such an update, re-apply
+ *   the import policy: `aws fsx update-file-system --file-system-id <id> --lustre-configuration
+ *   AutoImportPolicy=<policy>` (`update-data-repository-association` for PERSISTENT_2). Do not add
+ *   queue, topic or Lambda notifications on `s3:ObjectCreated:*`/`s3:ObjectRemoved:*` to a linked
+ *   bucket: FSx rejects overlapping event types.
  *
  * Cost at idle: it bills for provisioned storage all the time, about 0.14 USD per GB-month for
  * SCRATCH_2 (1.2 TiB ≈ 168 USD a month, about 0.23 USD an hour) and 0.145–0.60 USD per
@@ -130,6 +161,8 @@ const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
  *
  * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html
  * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/cannot-create-fs.html
+ * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/autoimport-data-repo-dra.html (the `FSx` event notification)
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_FileSystemDataSource.html
  */
 export class LustreTrainingStorage extends Construct {
@@ -177,8 +210,10 @@ export class LustreTrainingStorage extends Construct {
       allowAllOutbound: true,
     });
     for (const port of LUSTRE_PORTS) {
-      this.securityGroup.addIngressRule(this.securityGroup, port, 'Lustre between the file servers');
-      this.securityGroup.addIngressRule(this.trainingSecurityGroup, port, 'Lustre from training jobs');
+      allowWithinGroup(this.securityGroup, port, 'Lustre between the file servers');
+      this.securityGroup.connections.allowFrom(this.trainingSecurityGroup, port, 'Lustre from training jobs');
+      this.trainingSecurityGroup.connections.allowFrom(this.securityGroup, port, 'Lustre from the file servers');
+      allowWithinGroup(this.trainingSecurityGroup, port, 'Lustre between clients');
     }
 
     this.encryptionKey = persistent
@@ -208,6 +243,9 @@ export class LustreTrainingStorage extends Construct {
     this.securityGroup.node.children
       .filter(child => child instanceof ec2.CfnSecurityGroupIngress && child.fromPort === 988 && child.toPort === 1023)
       .forEach(child => this.securityGroup.node.tryRemoveChild(child.node.id));
+    // FSx checks the security group's rules when it creates the file system: every rule of the
+    // group (separate AWS::EC2::SecurityGroupIngress resources) must exist first.
+    this.fileSystem.node.addDependency(this.securityGroup);
 
     if (linkedByAssociation) {
       repositories.forEach((repository, index) => {
@@ -224,7 +262,50 @@ export class LustreTrainingStorage extends Construct {
       });
     }
     repositories.forEach(repository => this.openKeyToFsx(repository.bucket));
+    const node = DataFlow.node(this, 'FileSystemNode', {
+      label: 'FSx for Lustre', detail: this.node.id, stage: DataFlowStage.STORAGE, resources: [this.fileSystem, ...this.dataRepositoryAssociations],
+    });
+    repositories.forEach(repository => DataFlow.edge(this, {
+      from: DataFlow.nodeOf(repository.bucket), to: node, kind: DataFlowKind.DATA,
+      description: 'FSx for Lustre loads the linked S3 prefix on first read (and exports back with PERSISTENT_2 associations)',
+    }));
     this.defaultDirectory = linkedByAssociation ? first.fileSystemPath ?? '/data' : '';
+    this.declareExpectations(repositories);
+  }
+
+  /**
+   * What AWS does with this file system at deploy and run time: the Lustre flows among servers and
+   * clients, the rules before the file system, and FSx's S3 role using each bucket's key through S3.
+   */
+  private declareExpectations(repositories: LustreDataRepository[]): void {
+    const rehearsal = Rehearsal.of(this);
+    const [servers, clients] = [this.securityGroup, this.trainingSecurityGroup];
+    rehearsal.connects(...LUSTRE_PORTS.flatMap(port => [
+      { description: 'Lustre between the file servers', from: servers, to: servers, port, source: LUSTRE_SG_SOURCE },
+      { description: 'Lustre from training jobs to the file servers', from: clients, to: servers, port, source: LUSTRE_SG_SOURCE },
+      { description: 'Lustre from the file servers to training jobs', from: servers, to: clients, port, source: LUSTRE_SG_SOURCE },
+      { description: 'Lustre between training jobs', from: clients, to: clients, port, source: LUSTRE_SG_SOURCE },
+    ]));
+    rehearsal.createsBefore(...this.securityGroup.node.findAll()
+      .filter((child): child is ec2.CfnSecurityGroupIngress => child instanceof ec2.CfnSecurityGroupIngress)
+      .map(rule => ({ description: 'FSx checks the Lustre rules of its security group when it creates the file system', first: rule, then: this.fileSystem, source: CANNOT_CREATE_SOURCE })));
+    const fsxS3Role = (account: string) => new iam.ArnPrincipal(Stack.of(this).formatArn({
+      service: 'iam', region: '', account, resource: 'role', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      resourceName: `aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_${this.fileSystem.fileSystemId}`,
+    }));
+    repositories.filter(repository => repository.bucket.encryptionKey).forEach(repository => {
+      const key = repository.bucket.encryptionKey as kms.IKey;
+      const context = viaS3(this);
+      rehearsal.allows(...['kms:Decrypt', 'kms:GenerateDataKey'].map(action => ({
+        description: `FSx's S3 role ${action === 'kms:Decrypt' ? 'imports' : 'exports'} objects of the linked bucket with its key, through S3`,
+        principal: fsxS3Role(Stack.of(this).account), action, resource: key.keyArn, context, source: SSE_KMS_SOURCE,
+      })));
+      rehearsal.denies({
+        description: 'the FSx S3 role of another account decrypts the linked bucket\'s objects',
+        principal: fsxS3Role(OTHER_ACCOUNT), action: 'kms:Decrypt', resource: key.keyArn,
+        context: { ...context, 'kms:CallerAccount': OTHER_ACCOUNT }, source: SSE_KMS_SOURCE,
+      });
+    });
   }
 
   /**
@@ -242,6 +323,7 @@ export class LustreTrainingStorage extends Construct {
       fileSystemId: this.fileSystem.fileSystemId,
       directoryPath: `/${this.fileSystem.mountName}${directory}`,
       storageLabel: 'FSx for Lustre',
+      fileSystem: this.fileSystem,
       subnets: [this.subnet],
       securityGroup: this.trainingSecurityGroup,
     }, options);
@@ -329,8 +411,13 @@ export class LustreTrainingStorage extends Construct {
 
   /**
    * Lets FSx's S3 service-linked roles use a KMS-encrypted bucket's key, when the key is defined
-   * in this app. The role's name ends with the file system's id, which does not exist before the
-   * file system, so the statement names the role's path.
+   * in this app: FSx's statement for all file systems of the account, with the principal named by
+   * condition (the role's name ends with a file system id that does not exist before the file
+   * system). `kms:ViaService` and `kms:CallerAccount` keep it to S3 requests of this account. The
+   * statement cannot name the bucket (an encryption-context condition on the bucket's ARN): the
+   * bucket refers to the key, and the key policy referring back would be a circular dependency.
+   * Each FSx S3 role may only reach the bucket its file system is linked to, so the key serves no
+   * other bucket through it.
    *
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html
    */
@@ -340,12 +427,13 @@ export class LustreTrainingStorage extends Construct {
       return;
     }
     const stack = Stack.of(this);
-    key.addToResourcePolicy(new iam.PolicyStatement({
+    const statement = new iam.PolicyStatement({
       sid: 'AllowFsxForLustreS3Access',
-      principals: [new iam.AccountRootPrincipal()],
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
       resources: ['*'],
       conditions: {
+        StringEquals: viaS3(this),
         ArnLike: {
           'aws:PrincipalArn': stack.formatArn({
             service: 'iam', region: '', resource: 'role',
@@ -354,7 +442,16 @@ export class LustreTrainingStorage extends Construct {
           }),
         },
       },
-    }), false);
+    });
+    key.addToResourcePolicy(statement, false);
+  }
+}
+
+/** Admits `port` among the members of `group`, egress included when the group restricts it. */
+function allowWithinGroup(group: ec2.ISecurityGroup, port: ec2.Port, description: string): void {
+  group.addIngressRule(group, port, description);
+  if (!group.allowAllOutbound) {
+    group.addEgressRule(group, port, description);
   }
 }
 

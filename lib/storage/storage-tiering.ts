@@ -193,11 +193,11 @@ const ABORT_INCOMPLETE_UPLOADS_DAYS = 7;
  *
  * S3 storage classes trade storage price against access price and latency. STANDARD (milliseconds,
  * three or more Availability Zones) suits data read often; STANDARD_IA and ONEZONE_IA (milliseconds,
- * cheaper storage, a per-GB retrieval fee, 30-day minimum; ONEZONE_IA in a single AZ, so only for
+ * cheaper storage, a per-GB retrieval fee, 30-day minimum; ONEZONE_IA in a single AZ, like S3 Express One Zone, so only for
  * data you can recreate) suit data read about once a month; INTELLIGENT_TIERING moves each object
  * between access tiers by itself for a small monitoring fee and has no retrieval fees; GLACIER_IR
  * (milliseconds, 90-day minimum) suits data read about once a quarter; GLACIER (Flexible Retrieval,
- * minutes to hours) and DEEP_ARCHIVE (within 12 hours, 180-day minimum) are archives that must be
+ * minutes to hours) and DEEP_ARCHIVE (Standard restores within 12 hours, Bulk within 48; 180-day minimum) are archives that must be
  * restored before they can be read. The notes call the archive class "Amazon Glacier": it is now
  * the S3 Glacier Flexible Retrieval storage class, reached through S3 lifecycle rules.
  *

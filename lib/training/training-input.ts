@@ -58,6 +58,28 @@ export interface TrainingInput {
   readonly securityGroups?: ec2.ISecurityGroup[];
   /** The permissions the job's execution role needs to read the input (S3 and KMS). */
   readonly readStatements: iam.PolicyStatement[];
+  /**
+   * The S3 location an S3 input reads, so that the launcher can declare the job's reads for the
+   * deploy rehearsal.
+   *
+   * @default - not an S3 input
+   */
+  readonly s3Location?: TrainingInputS3Location;
+  /**
+   * The file system the job mounts, for the data-flow diagram (data read over NFS or Lustre is
+   * in no IAM policy).
+   *
+   * @default - none (S3 input)
+   */
+  readonly fileSystem?: IConstruct;
+}
+
+/** The bucket and key prefix of an S3 training input. */
+export interface TrainingInputS3Location {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+  /** The key prefix, relative, ending with `/` (or '' for the whole bucket). */
+  readonly prefix: string;
 }
 
 /** Options of a file system's `trainingInput()` (EFS, FSx for Lustre). */
@@ -102,6 +124,8 @@ export interface FileSystemInputTarget {
   readonly subnets: ec2.ISubnet[];
   /** The security group the file system admits. */
   readonly securityGroup: ec2.ISecurityGroup;
+  /** The file system construct (its default child is the CloudFormation resource). */
+  readonly fileSystem: IConstruct;
 }
 
 /** A `File`-mode training input that mounts a file system (`FileSystemDataSource`). */
@@ -111,6 +135,7 @@ export function fileSystemTrainingInput(target: FileSystemInputTarget, options: 
     inputMode: 'File',
     contentType: options.contentType ?? 'text/csv',
     storageLabel: target.storageLabel,
+    fileSystem: target.fileSystem,
     dataSource: {
       FileSystemDataSource: {
         FileSystemId: target.fileSystemId,
@@ -185,6 +210,7 @@ export class TrainingInputs {
         },
       },
       readStatements,
+      s3Location: { bucket, prefix },
     };
   }
 }

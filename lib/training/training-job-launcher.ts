@@ -6,12 +6,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, stepFunctionsAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { TrainingInput, checkRelativePrefix } from './training-input';
 
 /** Properties of a {@link TrainingJobLauncher}. */
@@ -83,6 +86,14 @@ export interface TrainingJobLauncherProps extends DataRetentionProps {
 
 /** The log group of SageMaker training jobs, fixed by SageMaker. */
 const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+/** What the execution role of a training job needs, per SageMaker. */
+const EXECUTION_ROLE_SOURCE = 'https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html#sagemaker-roles-createtrainingjob-perms';
+/** What the role of a state machine that runs SageMaker jobs needs. */
+const STATES_SAGEMAKER_SOURCE = 'https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html';
+/** Inter-container traffic encryption: UDP 500 and ESP (IP protocol 50) among the job's instances. */
+const TRAIN_ENCRYPT_SOURCE = 'https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html';
+/** Distributed training: the instances of a job talk to each other through its security group. */
+const TRAIN_VPC_SOURCE = 'https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html';
 
 /**
  * A Step Functions state machine that starts a SageMaker training job, waits for it and records
@@ -112,6 +123,17 @@ const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
  * with built-in images needs: SageMaker itself writes the job's logs and metrics). Volumes and
  * model artifacts are encrypted with KMS and traffic between instances is encrypted.
  *
+ * Network: the security group allows all outbound traffic (S3 through the gateway endpoint, the
+ * file systems of the inputs). A job of several instances is admitted, from its own security
+ * group, all traffic: distributed training talks among the instances on ports chosen by the
+ * framework, and inter-container traffic encryption is IPsec, UDP 500 (IKE) and IP protocol 50
+ * (ESP), which a TCP-only rule would block (every multi-instance job would hang at its first
+ * exchange).
+ *
+ * Model artifacts larger than one part are uploaded in parts; with SSE-KMS, S3 needs the
+ * requester's `kms:GenerateDataKey` and `kms:Decrypt` on the key, so the role has both on the
+ * output bucket's key, whatever its inputs.
+ *
  * Cost at idle: nothing (a state machine bills per state transition, 0.025 USD per 1,000), plus
  * 1 USD a month per key and the log group's storage. A run bills the training instances per
  * second, for example ml.m5.large at about 0.115 USD an hour.
@@ -120,6 +142,8 @@ const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html#sagemaker-roles-createtrainingjob-perms
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
  */
 export class TrainingJobLauncher extends Construct {
   /** The state machine. Start it with any input: its output adds `training` with the timings. */
@@ -151,7 +175,10 @@ export class TrainingJobLauncher extends Construct {
       allowAllOutbound: true,
     });
     if (instanceCount > 1) {
-      this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.allTcp(), 'Distributed training between the job\'s instances');
+      // All traffic among the job's instances: the framework's ports, and IPsec (UDP 500 and
+      // ESP) for inter-container traffic encryption. Egress is open (allowAllOutbound).
+      this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.allTraffic(),
+        'Distributed training among the job\'s instances, IPsec (UDP 500, ESP) included');
     }
     const securityGroups = unique([this.securityGroup, ...props.inputs.flatMap(input => input.securityGroups ?? [])]);
     check(securityGroups.length <= 5, this, 'inputs', props.inputs.length, 'must need at most 4 security groups (SageMaker allows 5 per job, one is the launcher\'s)');
@@ -251,8 +278,84 @@ export class TrainingJobLauncher extends Construct {
       ],
       wildcardReason: `the training jobs of this launcher (\`training-job/${props.jobNamePrefix}-*\`): each execution names a new job`,
     });
+    // On the data-flow diagram: the state machine, and the training job it starts, a run-time
+    // actor acting as the execution role; it reads file systems over the network, not through IAM.
+    DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
+    const job = DataFlow.node(this, 'TrainingJob', { label: 'SageMaker training job', detail: storage, stage: DataFlowStage.CONSUMER, roles: [this.role] });
+    props.inputs.filter(input => input.fileSystem !== undefined).forEach(input => DataFlow.edge(this, {
+      from: DataFlow.nodeOf(input.fileSystem!), to: job, kind: DataFlowKind.DATA,
+      description: `the training job mounts ${input.storageLabel} and reads the channel ${input.channelName}`,
+    }));
     acknowledgeWildcards(this.stateMachine.role,
       'Step Functions log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray tracing (xray:Put*, xray:Get*) only accept `*` as resource');
+    this.declareExpectations(props, instanceCount, outputPrefix, jobArns);
+  }
+
+  /**
+   * The calls AWS makes for a run (Step Functions starts the job and passes the role, SageMaker
+   * assumes it, reads the S3 inputs, writes the artifacts in parts, encrypts the volumes), the
+   * reads of the artifacts that must be refused, and the flows among the instances of a job.
+   */
+  private declareExpectations(props: TrainingJobLauncherProps, instanceCount: number, outputPrefix: string, jobArns: string): void {
+    const rehearsal = Rehearsal.of(this);
+    const job = jobArns.replace(/\*$/, 'rehearsal');
+    const calls: RuntimeCall[] = [
+      stepFunctionsAssumesRole(this.stateMachine),
+      { description: 'the state machine starts a training job', principal: this.stateMachine.role, action: 'sagemaker:CreateTrainingJob', resource: job, source: STATES_SAGEMAKER_SOURCE },
+      {
+        description: 'the state machine passes the execution role to SageMaker', principal: this.stateMachine.role, action: 'iam:PassRole', resource: this.role.roleArn,
+        context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' }, source: STATES_SAGEMAKER_SOURCE,
+      },
+      serviceAssumesRole('sagemaker.amazonaws.com', this.role, 'SageMaker runs the training job with the execution role', EXECUTION_ROLE_SOURCE),
+      {
+        description: 'SageMaker encrypts the instances\' volumes with a grant on the volume key', principal: this.role, action: 'kms:CreateGrant', resource: this.volumeEncryptionKey.keyArn,
+        context: { 'kms:GrantIsForAWSResource': 'true' }, source: EXECUTION_ROLE_SOURCE,
+      },
+      {
+        description: 'the job writes its model artifacts', principal: this.role, action: 's3:PutObject',
+        resource: props.outputBucket.arnForObjects(`${outputPrefix}rehearsal/output/model.tar.gz`), source: EXECUTION_ROLE_SOURCE,
+      },
+    ];
+    const outputKey = props.outputBucket.encryptionKey;
+    if (outputKey) {
+      calls.push(...['kms:GenerateDataKey', 'kms:Decrypt'].map(action => ({
+        description: `the job uploads its model artifacts in parts with SSE-KMS (${action})`, principal: this.role, action,
+        resource: outputKey.keyArn, context: viaS3(this), source: S3_MULTIPART_KMS_SOURCE,
+      })));
+    }
+    props.inputs.forEach(input => {
+      const location = input.s3Location;
+      if (!location) {
+        return;
+      }
+      calls.push(
+        {
+          description: `the job lists the ${input.channelName} channel`, principal: this.role, action: 's3:ListBucket', resource: location.bucket.bucketArn,
+          context: { 's3:prefix': location.prefix }, source: EXECUTION_ROLE_SOURCE,
+        },
+        {
+          description: `the job reads the ${input.channelName} channel`, principal: this.role, action: 's3:GetObject',
+          resource: location.bucket.arnForObjects(`${location.prefix}rehearsal.csv`), source: EXECUTION_ROLE_SOURCE,
+        },
+        ...(location.bucket.encryptionKey ? [{
+          description: `the job decrypts the ${input.channelName} channel through S3`, principal: this.role, action: 'kms:Decrypt',
+          resource: location.bucket.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
+        }] : []),
+      );
+    });
+    rehearsal.allows(...calls);
+    rehearsal.denies(...bucketRefusals(this, props.outputBucket, this.role, 'the model artifacts'));
+    if (instanceCount > 1) {
+      const group = this.securityGroup;
+      rehearsal.connects(
+        { description: 'distributed training among the job\'s instances', from: group, to: group, port: ec2.Port.allTraffic(), source: TRAIN_VPC_SOURCE },
+        { description: 'IPsec key exchange among the instances (inter-container traffic encryption)', from: group, to: group, port: ec2.Port.udp(500), source: TRAIN_ENCRYPT_SOURCE },
+        {
+          description: 'IPsec ESP among the instances (inter-container traffic encryption)', from: group, to: group,
+          port: new ec2.Port({ protocol: ec2.Protocol.ESP, stringRepresentation: 'ESP' }), source: TRAIN_ENCRYPT_SOURCE,
+        },
+      );
+    }
   }
 
   private grantExecutionRole(props: TrainingJobLauncherProps, outputPrefix: string, subnets: ec2.ISubnet[]): void {
@@ -292,7 +395,8 @@ export class TrainingJobLauncher extends Construct {
     );
     const outputKey = props.outputBucket.encryptionKey;
     if (outputKey) {
-      statements.push(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [outputKey.keyArn] }));
+      // kms:Decrypt too: S3 needs it for uploads in parts with SSE-KMS (large model artifacts).
+      statements.push(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'], resources: [outputKey.keyArn] }));
     }
     attachGrantPolicy(this, 'ExecutionPolicy', {
       grantee: this.role,

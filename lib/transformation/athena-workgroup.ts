@@ -4,11 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps, dataRemovalPolicy, destroysData } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { AccessLogBucket, SecureBucket, createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
 import { DataLakeZone } from '../storage/data-lake-zone';
 
 /** Athena engine versions a workgroup may select. */
@@ -85,6 +88,12 @@ export interface AthenaWorkgroupProps extends DataRetentionProps {
 }
 
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
+/** Running queries in one workgroup, from the console or a driver: the example policy of the Athena guide. */
+const QUERY_POLICY_SOURCE = 'https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html';
+/** What the Athena console and drivers list before a query: workgroups, catalogs, engine versions (these take no resource). */
+const LIST_ACTIONS = ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'];
+/** What they read of the account's Glue Data Catalog through Athena (resource: `datacatalog/AwsDataCatalog`). */
+const CATALOG_ACTIONS = ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'];
 const ENGINE_VERSIONS: AthenaEngineVersion[] = ['Athena engine version 3', 'AUTO'];
 
 /**
@@ -106,7 +115,12 @@ const ENGINE_VERSIONS: AthenaEngineVersion[] = ['Athena engine version 3', 'AUTO
  *   keeps real queries far below it.
  * - CloudWatch metrics on, engine version 3 pinned (AUTO would let Athena upgrade it).
  * - `grantQuery` gives an analyst the workgroup, its results, and read access to the zones
- *   (Lake Formation permissions when the lake is governed).
+ *   (Lake Formation permissions when the lake is governed), plus what the Athena console and
+ *   drivers list before a query runs (workgroups, data catalogs, engine versions, and the
+ *   databases and tables of the account's `AwsDataCatalog`), as the Athena guide's policy for
+ *   running queries in a workgroup has it.
+ *
+ * @see https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html
  *
  * Cost at idle: nothing for the workgroup and named queries; about 1 USD a month if the
  * workgroup creates its own key. Queries bill 5 USD per TB scanned, 10 MB minimum per query.
@@ -167,6 +181,9 @@ export class AthenaWorkgroup extends Construct {
       },
     });
     this.workgroup.applyRemovalPolicy(dataRemovalPolicy(props));
+    Rehearsal.of(this).denies(...bucketRefusals(this, this.resultsBucket, new iam.AccountRootPrincipal(), 'query results'));
+
+    DataFlow.node(this, 'WorkGroupNode', { label: 'Athena workgroup', detail: this.node.id, stage: DataFlowStage.CONSUMER, resources: [this.workgroup] });
 
     this.namedQueries = (props.namedQueries ?? []).map((query, index) => {
       const named = new athena.CfnNamedQuery(this, `Query${index}`, {
@@ -187,10 +204,22 @@ export class AthenaWorkgroup extends Construct {
    */
   public grantQuery(grantee: iam.IGrantable): iam.Policy | undefined {
     this.zones.forEach(zone => zone.grantRead(grantee));
-    const workgroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroup.ref });
+    const stack = Stack.of(this);
+    const workgroupArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroup.ref });
+    const dataCatalogArn = stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' });
+    const analyst = grantee.grantPrincipal;
+    if ('roleArn' in analyst || 'userArn' in analyst) {
+      Rehearsal.of(this).allows(
+        { description: 'the analyst lists the workgroups (console, drivers)', principal: analyst, action: 'athena:ListWorkGroups', resource: '*', source: QUERY_POLICY_SOURCE },
+        { description: 'the analyst lists the tables of the data catalog', principal: analyst, action: 'athena:ListTableMetadata', resource: dataCatalogArn, source: QUERY_POLICY_SOURCE },
+        { description: 'the analyst runs a query in the workgroup', principal: analyst, action: 'athena:StartQueryExecution', resource: workgroupArn, source: QUERY_POLICY_SOURCE },
+      );
+    }
     return attachGrantPolicy(this, `Query${granteeId(this, grantee)}`, {
       grantee,
       statements: [
+        new iam.PolicyStatement({ actions: LIST_ACTIONS, resources: ['*'] }),
+        new iam.PolicyStatement({ actions: CATALOG_ACTIONS, resources: [dataCatalogArn] }),
         new iam.PolicyStatement({
           actions: [
             'athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults',
@@ -201,7 +230,8 @@ export class AthenaWorkgroup extends Construct {
         }),
         ...objectReadWriteStatements(this.resultsBucket, this.encryptionKey),
       ],
-      wildcardReason: 'Athena writes each query\'s results under a new object name in the results bucket (`<bucket>/*`)',
+      wildcardReason: 'Athena writes each query\'s results under a new object name in the results bucket (`<bucket>/*`); '
+        + 'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions accept only `*`',
     });
   }
 

@@ -282,6 +282,7 @@ export class EmrServerlessSpark extends Construct {
       encryptionKey: props.workspace.encryptionKey,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      job: { label: 'EMR Serverless job run', roles: [this.jobRole], resources: [this.application] },
     });
     this.grantStartJob(this.stateMachine);
   }

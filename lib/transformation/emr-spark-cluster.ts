@@ -275,6 +275,9 @@ export class EmrSparkCluster extends Construct {
       encryptionKey: key,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      // The cluster's instances read and write the data with the instance role; the service role
+      // only manages the cluster.
+      job: { label: 'EMR cluster step, transient', roles: [this.instanceRole] },
       taskWildcardReason: 'the EMR tasks of aws-stepfunctions-tasks act on a cluster whose id exists only at run time '
         + '(elasticmapreduce:RunJobFlow, DescribeCluster, AddJobFlowSteps, TerminateJobFlows on `*`, per https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html)',
     });

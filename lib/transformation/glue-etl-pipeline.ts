@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
+import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
@@ -373,6 +374,29 @@ export class GlueEtlPipeline extends Construct {
 
     if (start.triggerType === 'EVENT') {
       this.startRule = this.startOnNewObjects(props.source, sourcePrefix, workflowName);
+    }
+    this.declareDataFlow(props.source);
+  }
+
+  /**
+   * The data-flow diagram: the crawler runs and the job run (run-time actors acting as their
+   * roles), the workflow with its triggers and start rule, and the S3 events that start it.
+   */
+  private declareDataFlow(source: DataLakeZone): void {
+    DataFlow.node(this, 'CrawlerRuns', {
+      label: 'Glue crawler runs', detail: 'source and target', stage: DataFlowStage.PROCESSING,
+      resources: [this.sourceCrawler, this.targetCrawler], actor: true,
+    });
+    DataFlow.node(this, 'JobRun', { label: 'Glue Spark job run', detail: this.node.id, stage: DataFlowStage.PROCESSING, resources: [this.job], actor: true });
+    const workflow = DataFlow.node(this, 'WorkflowNode', {
+      label: 'Glue workflow', detail: this.startRule ? 'triggers, S3 event rule' : 'triggers', stage: DataFlowStage.ORCHESTRATION,
+      resources: [this.workflow, ...this.triggers, ...(this.startRule ? [this.startRule] : [])], roles: [],
+    });
+    if (this.startRule) {
+      DataFlow.edge(this, {
+        from: DataFlow.nodeOf(source.bucket), to: workflow, kind: DataFlowKind.CONTROL,
+        description: 'new objects in the source zone start the workflow (S3 → EventBridge → Glue EVENT trigger)',
+      });
     }
   }
 

@@ -3,7 +3,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 
@@ -25,6 +27,19 @@ export interface JobStateMachineOptions {
    * @default - the tasks add no wildcard
    */
   readonly taskWildcardReason?: string;
+  /** The job the state machine starts, drawn on the data-flow diagram as a run-time actor. */
+  readonly job: {
+    /** What runs, such as `EMR Serverless job run`. */
+    readonly label: string;
+    /** The roles the job reads and writes data with. */
+    readonly roles: iam.IRole[];
+    /**
+     * Resources the job runs on (an EMR Serverless application).
+     *
+     * @default - none
+     */
+    readonly resources?: IConstruct[];
+  };
 }
 
 /**
@@ -48,6 +63,10 @@ export function createJobStateMachine(scope: Construct, id: string, options: Job
     timeout: options.timeout,
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+  });
+  DataFlow.node(scope, `${id}Node`, { label: 'Step Functions', detail: scope.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [stateMachine] });
+  DataFlow.node(scope, 'JobRun', {
+    label: options.job.label, detail: scope.node.id, stage: DataFlowStage.PROCESSING, roles: options.job.roles, resources: options.job.resources, actor: true,
   });
   // CDK puts the log-delivery and X-Ray permissions in the role's default policy: both APIs only
   // accept `*` as resource.

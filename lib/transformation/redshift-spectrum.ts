@@ -1,35 +1,48 @@
 import * as path from 'path';
-import { ArnFormat, CustomResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
-import { PrivateNetwork, allowLogsToUse } from '../core/private-network';
+import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { DataLakeZone } from '../storage/data-lake-zone';
 
 /** Properties of a {@link RedshiftSpectrum}. */
 export interface RedshiftSpectrumProps extends DataRetentionProps {
+  /** The VPC of the workgroup (a `PrivateNetwork`'s `vpc`, or your own). */
+  readonly vpc: ec2.IVpc;
   /**
-   * The private network the workgroup lives in. Its selected subnets must span at least three
-   * Availability Zones (Redshift Serverless requires it with enhanced VPC routing). The network
-   * gets an AWS Glue interface endpoint, which Spectrum needs with enhanced VPC routing.
-   */
-  readonly network: PrivateNetwork;
-  /**
-   * The subnets of the workgroup.
+   * The subnets of the workgroup: at least three, in at least three Availability Zones (in US West
+   * (N. California), three subnets in two AZs, one AZ holding two of them), each in an AZ whose
+   * *AZ ID* Redshift Serverless supports. AZ IDs are not known at synth (AZ names map to different
+   * IDs in each account): check them in the VPC console (Subnets, "Availability Zone ID") and choose
+   * subnets in supported AZs when the Region's first AZs include an unsupported one.
    *
-   * @default - the network's isolated subnets
+   * @default - the isolated subnets of `vpc`, or else its private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The AWS Glue interface endpoint of `vpc`, which Spectrum needs with enhanced VPC routing when the
+   * subnets have no route to the internet. The workgroup is admitted to it on HTTPS. A VPC has at
+   * most one Glue endpoint with private DNS: pass yours if `vpc` has one (for a `PrivateNetwork`,
+   * `network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.GLUE)`).
+   *
+   * @default - a new Glue interface endpoint with private DNS in the workgroup's subnets
+   */
+  readonly glueEndpoint?: ec2.IInterfaceVpcEndpoint;
   /**
    * The lake zones to query: each gets an external schema, named after the zone (hyphens become
    * underscores), over its Glue
@@ -76,8 +89,23 @@ export function externalSchemaName(zone: DataLakeZone): string {
   return zone.zoneName.replace(/-/g, '_');
 }
 
-/** The fewest Availability Zones a workgroup with enhanced VPC routing needs. */
-const MIN_AZS = 3;
+/**
+ * Redshift Serverless needs at least three subnets in three Availability Zones; in US West
+ * (N. California), three subnets in two.
+ *
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html
+ */
+const MIN_SUBNETS = 3;
+const TWO_AZ_REGIONS = ['us-west-1'];
+const USAGE_CONSIDERATIONS = 'https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html';
+/** The role of a namespace must trust both Redshift service principals. */
+const ROLE_TRUST_SOURCE = 'https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-security-other-services.html';
+/** Spectrum reads the Glue Data Catalog and the S3 objects with the role. */
+const SPECTRUM_ROLE_SOURCE = 'https://docs.aws.amazon.com/redshift/latest/dg/c-spectrum-iam-policies.html';
+/** Redshift Spectrum under Lake Formation: data credentials vended per query. */
+const SPECTRUM_LF_SOURCE = 'https://docs.aws.amazon.com/redshift/latest/dg/c-spectrum-lake-formation.html';
+/** The Data API reads the secret with the caller's credentials. */
+const DATA_API_SOURCE = 'https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html';
 
 /**
  * Redshift Spectrum over a data lake, on Amazon Redshift Serverless: SQL in Redshift on the
@@ -97,15 +125,18 @@ const MIN_AZS = 3;
  * - Namespace encrypted with a customer-managed key; the admin password generated and kept by
  *   Redshift in Secrets Manager (`manageAdminPassword`), encrypted with the same key, so no
  *   password is ever in the template. User, connection and user-activity logs exported.
- * - Workgroup in private subnets, not publicly accessible, with enhanced VPC routing (the
+ * - Workgroup in the subnets the caller chooses (by default the private ones), which must span
+ *   three AZs with AZ IDs that Redshift Serverless supports (see `vpcSubnets`), not publicly
+ *   accessible, with enhanced VPC routing (the
  *   workgroup's own traffic to S3 and Glue goes through the VPC: S3 through the network's
  *   gateway endpoint, Glue through an interface endpoint this construct adds, as Spectrum requires
  *   with enhanced VPC routing; Spectrum's scan of the S3 objects itself runs on an AWS-managed
  *   fleet outside the VPC, authorized by the Spectrum role), a security group that admits nobody
  *   and sends only HTTPS, TLS required for connections, and the smallest base capacity, 4 RPUs.
- * - One IAM role for Spectrum, the namespace's default role, allowed to read exactly the given
+ * - One IAM role for Spectrum, the namespace's default role, trusted by `redshift-serverless` and
+ *   `redshift` (both, as the Redshift Serverless guide asks), allowed to read exactly the given
  *   zones: their catalog entries and objects, or, under Lake Formation, `SELECT`/`DESCRIBE`
- *   grants (see `DataLakeZone.grantRead`).
+ *   grants (see `DataLakeZone.grantRead`), which the external schemas wait for.
  * - The external schemas are created when the stack deploys, by a custom resource that calls the
  *   Redshift Data API (`ExecuteStatement`, then `DescribeStatement` until Redshift has finished)
  *   with the admin secret, and then lists the schema's tables, which proves the role can read the
@@ -121,6 +152,8 @@ const MIN_AZS = 3;
  *
  * @see https://docs.aws.amazon.com/redshift/latest/dg/c-using-spectrum.html
  * @see https://docs.aws.amazon.com/redshift/latest/dg/c-spectrum-considerations.html (Glue and S3 endpoints with enhanced VPC routing)
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html (subnets, AZ IDs)
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-security-other-services.html (role trust)
  * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-billing.html
  * @see https://aws.amazon.com/redshift/pricing/ (RPU-hours billed per second, 60-second minimum)
  */
@@ -135,6 +168,8 @@ export class RedshiftSpectrum extends Construct {
   public readonly spectrumRole: iam.Role;
   /** The security group of the workgroup. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /** The AWS Glue interface endpoint the workgroup reaches the Data Catalog through. */
+  public readonly glueEndpoint: ec2.IInterfaceVpcEndpoint;
   /** The key that encrypts the namespace and its admin secret. */
   public readonly encryptionKey: kms.IKey;
   /**
@@ -152,7 +187,10 @@ export class RedshiftSpectrum extends Construct {
     const baseCapacity = props.baseCapacity ?? 4;
     const databaseName = props.databaseName ?? 'dev';
     const adminUsername = props.adminUsername ?? 'admin';
-    const subnets = props.network.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    const selection = props.vpcSubnets ?? {
+      subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+    };
+    const subnets = props.vpc.selectSubnets(selection);
     this.externalSchemaNames = props.zones.map(zone => externalSchemaName(zone));
     this.validate(props, baseCapacity, databaseName, adminUsername, subnets);
 
@@ -160,10 +198,10 @@ export class RedshiftSpectrum extends Construct {
 
     // Spectrum's role: Redshift assumes it to read the catalog and the objects of the zones.
     this.spectrumRole = new iam.Role(this, 'SpectrumRole', {
-      assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com'),
+      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('redshift-serverless.amazonaws.com'), new iam.ServicePrincipal('redshift.amazonaws.com')),
       description: `Lets Redshift Spectrum of ${this.node.path} read the Glue catalog and objects of the lake zones it queries`,
     });
-    props.zones.forEach(zone => zone.grantRead(this.spectrumRole));
+    const readPolicies = props.zones.map(zone => zone.grantRead(this.spectrumRole));
 
     const name = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
     this.namespace = new redshiftserverless.CfnNamespace(this, 'Namespace', {
@@ -180,14 +218,20 @@ export class RedshiftSpectrum extends Construct {
     this.namespace.applyRemovalPolicy(dataRemovalPolicy(props));
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.network.vpc,
+      vpc: props.vpc,
       description: `Redshift Serverless workgroup of ${this.node.path}: no inbound rule, HTTPS out to the VPC endpoints`,
       allowAllOutbound: false,
     });
     // The subnets have no route but to the VPC endpoints: HTTPS reaches S3 (gateway) and Glue.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, Glue)');
-    props.network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.GLUE);
-    props.network.allowEndpointAccessFrom(this.securityGroup);
+    this.glueEndpoint = props.glueEndpoint ?? new ec2.InterfaceVpcEndpoint(this, 'GlueEndpoint', {
+      vpc: props.vpc,
+      service: ec2.InterfaceVpcEndpointAwsService.GLUE,
+      subnets: selection,
+      privateDnsEnabled: true,
+      open: false,
+    });
+    this.glueEndpoint.connections.allowDefaultPortFrom(this.securityGroup, 'HTTPS from the Redshift Serverless workgroup');
 
     this.workgroupName = name;
     this.workgroup = new redshiftserverless.CfnWorkgroup(this, 'Workgroup', {
@@ -201,15 +245,65 @@ export class RedshiftSpectrum extends Construct {
       configParameters: [{ parameterKey: 'require_ssl', parameterValue: 'true' }],
     });
 
-    this.externalSchemas = this.createExternalSchemas(props, databaseName);
+    DataFlow.node(this, 'WarehouseNode', {
+      label: 'Redshift Serverless', detail: 'Spectrum external schemas', stage: DataFlowStage.CONSUMER,
+      resources: [this.workgroup, this.namespace], roles: [this.spectrumRole],
+    });
+    this.externalSchemas = this.createExternalSchemas(props, databaseName, readPolicies);
     // CloudFormation does not return the ARN of the secret Redshift creates; the schema handler
     // reads it from the namespace and returns it.
     this.adminSecretArn = this.externalSchemas[0].getAttString('AdminSecretArn');
+    this.declareExpectations(props);
+  }
+
+  /**
+   * Redshift assumes the Spectrum role and reads the zones' catalog and objects with it (or gets
+   * data credentials from Lake Formation); the schema function runs statements with the admin
+   * secret; the workgroup reaches Glue through the endpoint.
+   */
+  private declareExpectations(props: RedshiftSpectrumProps): void {
+    const stack = Stack.of(this);
+    const role = this.spectrumRole;
+    const calls: RuntimeCall[] = [
+      serviceAssumesRole('redshift-serverless.amazonaws.com', role, 'Redshift Serverless assumes the Spectrum role', ROLE_TRUST_SOURCE),
+      serviceAssumesRole('redshift.amazonaws.com', role, 'Redshift assumes the Spectrum role', ROLE_TRUST_SOURCE),
+    ];
+    props.zones.forEach(zone => {
+      calls.push({
+        description: `Spectrum reads the ${zone.zoneName} zone's tables in the Glue Data Catalog`, principal: role, action: 'glue:GetTable',
+        resource: stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${zone.databaseName}/rehearsal` }), source: SPECTRUM_ROLE_SOURCE,
+      });
+      if (zone.lakeFormationGoverned) {
+        calls.push({ description: `Spectrum gets Lake Formation data credentials for the ${zone.zoneName} zone`, principal: role, action: 'lakeformation:GetDataAccess', resource: '*', source: SPECTRUM_LF_SOURCE });
+        return;
+      }
+      calls.push({ description: `Spectrum reads the ${zone.zoneName} zone's objects`, principal: role, action: 's3:GetObject', resource: zone.bucket.arnForObjects('rehearsal/part-0.parquet'), source: SPECTRUM_ROLE_SOURCE });
+      if (zone.bucket.encryptionKey) {
+        calls.push({
+          description: `Spectrum decrypts the ${zone.zoneName} zone's objects through S3`, principal: role, action: 'kms:Decrypt',
+          resource: zone.bucket.encryptionKey.keyArn, context: viaS3(this), source: S3_KMS_SOURCE,
+        });
+      }
+    });
+    const fn = this.node.findChild('SchemaFunction') as lambda.IFunction;
+    calls.push(
+      { description: 'the schema function runs statements on the workgroup', principal: fn.role as iam.IRole, action: 'redshift-data:ExecuteStatement', resource: this.workgroup.attrWorkgroupWorkgroupArn, source: DATA_API_SOURCE },
+      {
+        description: 'the Data API reads the admin secret with the schema function\'s credentials', principal: fn.role as iam.IRole, action: 'secretsmanager:GetSecretValue',
+        resource: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'redshift!rehearsal-admin-AbCdEf', arnFormat: ArnFormat.COLON_RESOURCE_NAME }), source: DATA_API_SOURCE,
+      },
+    );
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(...calls);
+    rehearsal.connects({
+      description: 'the workgroup reads the Glue Data Catalog through the interface endpoint', from: this.securityGroup, to: this.glueEndpoint,
+      port: ec2.Port.tcp(443), source: 'https://docs.aws.amazon.com/redshift/latest/mgmt/spectrum-enhanced-vpc.html',
+    });
   }
 
   private validate(props: RedshiftSpectrumProps, baseCapacity: number, databaseName: string, adminUsername: string, subnets: ec2.SelectedSubnets): void {
     this.validateBaseCapacity(baseCapacity);
-    this.validateSubnets(subnets);
+    this.validateSubnets(subnets, Stack.of(this).region);
     check(props.zones.length > 0, this, 'zones', [], 'must name at least one lake zone (each becomes an external schema)');
     this.externalSchemaNames.forEach((schemaName, index) => check(IDENTIFIER.test(schemaName), this, `zones[${index}].zoneName`,
       props.zones[index].zoneName, `${IDENTIFIER_RULE}, once hyphens become underscores (the zone name becomes the external schema's name)`));
@@ -235,23 +329,27 @@ export class RedshiftSpectrum extends Construct {
   }
 
   /**
-   * With enhanced VPC routing, a workgroup needs at least three subnets in three Availability
-   * Zones. An environment-agnostic stack gets two AZs unless it says otherwise (see the demo).
+   * At least three subnets in three Availability Zones; in US West (N. California), three subnets
+   * in two. An environment-agnostic stack gets two AZs unless it says otherwise (see the demo), and
+   * a Region given as a token cannot be recognized, so it must span three. Whether the AZ IDs are
+   * supported cannot be known at synth (see `vpcSubnets`).
    *
    * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html
    */
-  private validateSubnets(subnets: ec2.SelectedSubnets): void {
+  private validateSubnets(subnets: ec2.SelectedSubnets, region: string): void {
     const zones = new Set(subnets.availabilityZones).size;
-    check(subnets.subnetIds.length >= MIN_AZS && zones >= MIN_AZS, this, 'vpcSubnets', `${subnets.subnetIds.length} subnets in ${zones} AZs`,
-      'must select subnets in at least 3 Availability Zones (Redshift Serverless requires 3 with enhanced VPC routing; '
-      + 'an environment-agnostic stack has only 2 AZs unless it overrides `availabilityZones`)');
+    const twoAzRegion = !Token.isUnresolved(region) && TWO_AZ_REGIONS.includes(region);
+    const minZones = twoAzRegion ? 2 : 3;
+    check(subnets.subnetIds.length >= MIN_SUBNETS && zones >= minZones, this, 'vpcSubnets', `${subnets.subnetIds.length} subnets in ${zones} AZs`,
+      `must select at least ${MIN_SUBNETS} subnets in at least ${minZones} Availability Zones (Redshift Serverless requires 3 subnets in 3 AZs, `
+      + 'or in 2 AZs in us-west-1; an environment-agnostic stack has only 2 AZs unless it overrides `availabilityZones`)');
   }
 
   /**
    * One custom resource per zone creates the external schema through the Data API, with the
    * admin secret, and waits for Redshift to finish (see external-schema-handler.ts).
    */
-  private createExternalSchemas(props: RedshiftSpectrumProps, databaseName: string): CustomResource[] {
+  private createExternalSchemas(props: RedshiftSpectrumProps, databaseName: string, readPolicies: Array<iam.Policy | undefined>): CustomResource[] {
     allowLogsToUse(this.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'SchemaLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -335,7 +433,17 @@ export class RedshiftSpectrum extends Construct {
           IamRoleArn: this.spectrumRole.roleArn,
         },
       });
-      schema.node.addDependency(this.workgroup, policy, zone);
+      // The role's read grants first: its IAM policy, and under Lake Formation the grants, which
+      // the governance creates outside the zone (listing the tables needs them).
+      const grants = zone.governance?.grantsOf(this.spectrumRole) ?? [];
+      schema.node.addDependency(this.workgroup, policy, zone, ...grants);
+      Rehearsal.of(this).createsBefore(
+        { description: 'the schema is created on the workgroup', first: this.workgroup, then: schema, source: USAGE_CONSIDERATIONS },
+        ...[readPolicies[index], ...grants].filter((grant): grant is iam.Policy | lakeformation.CfnPrincipalPermissions => grant !== undefined).map(grant => ({
+          description: `the schema lists the ${zone.zoneName} zone's tables with the Spectrum role's grants`, first: grant, then: schema,
+          source: zone.lakeFormationGoverned ? SPECTRUM_LF_SOURCE : SPECTRUM_ROLE_SOURCE,
+        })),
+      );
       return schema;
     });
   }

@@ -226,6 +226,7 @@ export class SageMakerSparkProcessing extends Construct {
       encryptionKey: props.workspace.encryptionKey,
       removalPolicy: dataRemovalPolicy(props),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      job: { label: 'SageMaker Processing job', roles: [this.executionRole] },
     });
     this.grantCreateJob();
   }

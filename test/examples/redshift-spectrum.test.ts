@@ -1,11 +1,18 @@
-import { maskAssetHashes, resourcesOfType } from '../helpers';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addDemoStacks } from '../../examples/demo-stacks';
+import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from '../../examples/redshift-spectrum/redshift-spectrum-stack';
+import { CDK_CONTEXT, maskAssetHashes, resourcesOfType } from '../helpers';
 import { demoTemplate } from '../demo-assembly';
 
 describe('the Redshift Spectrum demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    // Synthesis runs the three quality gates and throws on any unacknowledged finding.
+    // The shared synth of the demo app runs the quality gates and fails on any unacknowledged finding.
     template = demoTemplate('RedshiftSpectrumDemo');
   });
 
@@ -27,10 +34,22 @@ describe('the Redshift Spectrum demo stack', () => {
     expect(subnets).toEqual([0, 1, 2].map(index => ({ 'Fn::Select': [index, { 'Fn::GetAZs': '' }] })));
   });
 
+  test('takes three AZ names by context, for Regions whose first three AZs include one Redshift Serverless does not support', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, [REDSHIFT_AZS_CONTEXT]: 'us-east-1a,us-east-1b,us-east-1d' }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'demo-')) });
+    addDemoStacks(app);
+    const stack = app.node.findChild('RedshiftSpectrumDemo') as Stack;
+    const chosen = Template.fromStack(stack).toJSON();
+    const [workgroup] = resourcesOfType(chosen, 'AWS::RedshiftServerless::Workgroup');
+    expect(workgroup.Properties.SubnetIds.map((ref: { Ref: string }) => chosen.Resources[ref.Ref].Properties.AvailabilityZone))
+      .toEqual(['us-east-1a', 'us-east-1b', 'us-east-1d']);
+    expect(() => new RedshiftSpectrumDemoStack(new App(), 'Bad', { availabilityZoneNames: ['us-east-1a', 'us-east-1a', 'use1-az3'] })).toThrow(
+      'Bad: `availabilityZoneNames` must be three distinct Availability Zone names such as us-east-1a (context `redshift-azs`), got ["us-east-1a","us-east-1a","use1-az3"]');
+  });
+
   test('its Spectrum role is the namespace\'s default role and reads the analytics zone', () => {
     const [namespace] = ofType('AWS::RedshiftServerless::Namespace');
     const roleId = namespace.Properties.DefaultIamRoleArn['Fn::GetAtt'][0];
-    expect(template.Resources[roleId].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'redshift.amazonaws.com' });
+    expect(template.Resources[roleId].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['redshift-serverless.amazonaws.com', 'redshift.amazonaws.com'] });
     const readPolicies = ofType('AWS::IAM::Policy').filter(policy => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
     expect(JSON.stringify(readPolicies)).toContain('glue:GetTables');
     expect(JSON.stringify(readPolicies)).toContain('LakeAnalyticsBucket');

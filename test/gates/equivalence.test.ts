@@ -18,14 +18,17 @@ import { GateCacheStats } from '../../examples/gates/cached-validation';
 import { CloudFormationValidateGate } from '../../examples/gates/cfn-validate-gate';
 import { ControlTowerGate } from '../../examples/gates/guard-gate';
 import { AwsSolutionsGate } from '../../examples/gates/nag-gate';
+import { deployRehearsalGate } from '../../examples/gates/rehearsal-gate';
+import { DeployRehearsalPlugin } from '../../lib';
 import { demoAssembly, validationContext } from '../demo-assembly';
 import { CDK_CONTEXT, testRunDirectory } from '../helpers';
 
 /**
  * Our gates must find exactly what today's plugins find (`AwsSolutionsChecks`,
- * `CfnGuardValidator`, `CloudFormationValidatePlugin`): the same report, violation for violation
- * and in the same order, on every demo stack and on two stacks built to break many rules, both
- * with an empty cache (cold) and with a full one (warm, no stack checked again).
+ * `CfnGuardValidator`, `CloudFormationValidatePlugin`, `DeployRehearsalPlugin`): the same report,
+ * violation for violation and in the same order, on every demo stack and on two stacks built to
+ * break many rules, both with an empty cache (cold) and with a full one (warm, no stack checked
+ * again).
  */
 
 /** Two stacks with findings for every gate (the second repeats some, which the reports join). */
@@ -44,6 +47,8 @@ function knownViolationsApp(): App {
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['*'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    // An action that does not exist, for the deploy rehearsal.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObjekt'], resources: ['*'] }));
     new lambda.Function(stack, 'Function', {
       runtime: lambda.Runtime.NODEJS_18_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'), role,
     });
@@ -115,6 +120,20 @@ describe.each([
       expect(reference.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual(expect.arrayContaining([
         's3_bucket_level_public_access_prohibited_check', 'lambda_inside_vpc_check', 'iam_inline_policy_no_statements_with_full_access_check',
         'iam_inline_policy_no_statements_with_admin_access_check', 'vpc_sg_open_only_to_authorized_ports_check',
+      ]));
+    }
+  }, 600_000);
+
+  test('the deploy rehearsal (DeployRehearsalPlugin)', () => {
+    const reference = plain(new DeployRehearsalPlugin().validate(context));
+    const { cold, coldRun, warm, warmRun } = coldAndWarm(dir => deployRehearsalGate(dir), context);
+    expect(plain(cold)).toEqual(reference);
+    expect(plain(warm)).toEqual(reference);
+    expect([coldRun?.checked, warmRun?.cached]).toEqual([context.stackTemplates.length, context.stackTemplates.length]);
+    expect(Object.keys(reference.metadata)).toHaveLength(context.stackTemplates.length);
+    if (expectFindings) {
+      expect(reference.violations).toEqual(expect.arrayContaining([
+        expect.objectContaining({ ruleName: 'REHEARSAL-IAM-ACTION', description: expect.stringContaining('s3:GetObjekt') }),
       ]));
     }
   }, 600_000);

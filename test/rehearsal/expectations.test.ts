@@ -22,7 +22,10 @@ describe('Rehearsal declarations', () => {
       },
     );
     Rehearsal.of(role).denies({ description: 'other account', principal: new iam.AccountPrincipal('111122223333'), action: 'kms:Decrypt', resource: key.keyArn, source: 'https://x' });
-    Rehearsal.of(stack).connects({ description: 'lustre', from: a, to: b, port: ec2.Port.tcp(988), source: 'https://y' });
+    Rehearsal.of(stack).connects(
+      { description: 'lustre', from: a, to: b, port: ec2.Port.tcp(988), source: 'https://y' },
+      { description: 's3 through the gateway endpoint', from: a, to: ec2.Peer.prefixList('pl-63a5400a'), port: ec2.Port.tcp(443), source: 'https://y' },
+    );
     Rehearsal.of(stack).createsBefore({ description: 'order', first: a, then: key, source: 'https://z' });
 
     const template = Template.fromStack(stack).toJSON();
@@ -34,7 +37,10 @@ describe('Rehearsal declarations', () => {
     expect(recorded.allows[0]).toMatchObject({ principal: 'service:glue.amazonaws.com', action: 'sts:AssumeRole', resource: `\${${roleId}.Arn}` });
     expect(recorded.allows[1]).toMatchObject({ principal: `\${${roleId}.Arn}`, resource: `\${${keyId}.Arn}`, context: { 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' } });
     expect(recorded.denies[0].principal).toBe('arn:${AWS::Partition}:iam::111122223333:root');
-    expect(recorded.connects).toEqual([expect.objectContaining({ protocol: 'tcp', fromPort: 988, toPort: 988, from: expect.stringMatching(/^\$\{A.+\.GroupId\}$/) })]);
+    expect(recorded.connects).toEqual([
+      expect.objectContaining({ protocol: 'tcp', fromPort: 988, toPort: 988, from: [expect.stringMatching(/^\$\{A.+\.GroupId\}$/)], to: [expect.stringMatching(/^\$\{B.+\.GroupId\}$/)] }),
+      expect.objectContaining({ protocol: 'tcp', fromPort: 443, from: [expect.stringMatching(/^\$\{A.+\.GroupId\}$/)], to: ['pl-63a5400a'] }),
+    ]);
     expect(recorded.createsBefore[0]).toMatchObject({ first: expect.stringMatching(/^A[0-9A-F]{8}$/), then: keyId });
   });
 

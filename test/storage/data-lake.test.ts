@@ -2,6 +2,7 @@ import { App, CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } f
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLake, DataLakeProps, StorageTiering } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT, newStack } from '../helpers';
 
 function lake(props: DataLakeProps = {}, stack = newStack('Lake')) {
@@ -198,12 +199,34 @@ describe('Lake Formation governance', () => {
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeGovernanceDataAccessRole'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lakeformation.amazonaws.com' } })] },
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Principal: { Service: ['glue.amazonaws.com', 'lakeformation.amazonaws.com'] } })] },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^LakeGovernanceDataAccessRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] })]) },
     });
+  });
+
+  test('the data-access role trusts Lake Formation and Glue, as a registration role must', () => {
+    const template = templateOf(lake(governed));
+    const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('registered locations') } }));
+    const services = role.Properties.AssumeRolePolicyDocument.Statement.flatMap((statement: any) => [statement.Principal.Service].flat());
+    expect(services.sort()).toEqual(['glue.amazonaws.com', 'lakeformation.amazonaws.com']);
+  });
+
+  test('declares the role assumptions, the location reads and writes, the refusals on zone objects and the chain for the rehearsal', () => {
+    const template = templateOf(lake(governed));
+    const recorded = template.toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      expect.objectContaining({ principal: 'service:glue.amazonaws.com', action: 'sts:AssumeRole', resource: expect.stringMatching(/^\$\{LakeGovernanceDataAccessRole.*\.Arn\}$/) }),
+      expect.objectContaining({ principal: 'service:lakeformation.amazonaws.com', action: 'sts:AssumeRole' }),
+      expect.objectContaining({ action: 's3:PutObject', resource: expect.stringMatching(/^\$\{LakeRawBucket.*\.Arn\}\/rehearsal\/object$/) }),
+      expect.objectContaining({ action: 'kms:Decrypt', context: expect.objectContaining({ 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' }) }),
+    ]));
+    expect(recorded.denies.filter((call: any) => call.resource.includes('LakeRawBucket')).map((call: any) => call.context ?? {})).toEqual([
+      {}, { 'aws:SecureTransport': 'false' }, {},
+    ]);
+    expect(recorded.createsBefore.length).toBeGreaterThanOrEqual(6);
   });
 
   test('databases grant nothing to IAM_ALLOWED_PRINCIPALS on new tables', () => {
@@ -320,6 +343,17 @@ describe('rejects bad input with the construct path, the prop, the value and wha
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
     expect(() => dataLake.grantOnTags(role, { expression: { a: ['b'] }, resourceType: 'TABLE', permissions: ['SELECT'] }))
       .toThrow('NoLf/Lake: `lakeFormation` must be set to grant on LF-tags, got nothing');
+  });
+
+  test.each([
+    ['DATABASE', 'SELECT', 'ALL, ALTER, CREATE_TABLE, DESCRIBE, DROP'],
+    ['TABLE', 'CREATE_TABLE', 'ALL, ALTER, DELETE, DESCRIBE, DROP, INSERT, SELECT'],
+  ] as const)('a tag grant on %s with %s, which Lake Formation rejects', (resourceType, permission, allowed) => {
+    const stack = newStack('TagPerm');
+    const dataLake = lake(governed, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => dataLake.grantOnTags(role, { expression: { classification: ['public'] }, resourceType, permissions: ['DESCRIBE', permission] }))
+      .toThrow(`TagPerm/Lake: \`permissions\` must be one of ${allowed} for resourceType ${resourceType} (the permissions Lake Formation accepts on an LF-tag policy of that type), got '${permission}'`);
   });
 
   test('a tag expression with more than five tags', () => {

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EfsTrainingStorage, EfsTrainingStorageProps, PrivateNetwork } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { newStack } from '../helpers';
 
 function efsStorage(props: Omit<EfsTrainingStorageProps, 'vpc'> = {}) {
@@ -36,6 +37,20 @@ describe('EfsTrainingStorage', () => {
       ['tcp', 2049, stack.resolve(storage.notebookSecurityGroup.securityGroupId)],
     ]);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { CidrIp: Match.anyValue() }, 0);
+  });
+
+  test('has no file system policy that refuses anonymous clients: SageMaker mounts FileSystemDataSource over NFS without IAM', () => {
+    const { template } = efsStorage();
+    const [fileSystem] = Object.values(template.findResources('AWS::EFS::FileSystem'));
+    expect(fileSystem.Properties.FileSystemPolicy).toBeUndefined();
+  });
+
+  test('declares the NFS flows from training jobs and notebooks for the rehearsal', () => {
+    const { template } = efsStorage();
+    const recorded = template.toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    expect(recorded.connects.map((flow: any) => [flow.description, flow.protocol, flow.fromPort, flow.toPort])).toEqual([
+      ['training jobs mount the file system (NFS)', 'tcp', 2049, 2049], ['notebooks mount the file system (NFS)', 'tcp', 2049, 2049],
+    ]);
   });
 
   test('one access point per workspace, forcing its POSIX identity in its own directory', () => {

@@ -1,8 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLogBucket, LustreRepositoryEvent, LustreTrainingStorage, LustreTrainingStorageProps, PrivateNetwork, SecureBucket, createDataKey } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { newStack } from '../helpers';
 
 function setup() {
@@ -53,18 +55,67 @@ describe('LustreTrainingStorage', () => {
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: Match.anyValue() })]) }, 0);
   });
 
-  test('opens the bucket key to the FSx S3 service-linked roles only', () => {
+  test('the file system depends on every rule of its security group (FSx checks port 988 when it creates the file system)', () => {
+    const { template, storage, stack } = lustre(bucket => ({ dataRepositories: [{ bucket }] }));
+    const fsSg = JSON.stringify(stack.resolve(storage.securityGroup.securityGroupId));
+    const rules = Object.entries(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter(([, rule]) => JSON.stringify(rule.Properties.GroupId) === fsSg).map(([id]) => id);
+    expect(rules).toHaveLength(4);
+    const [fileSystem] = Object.values(template.findResources('AWS::FSx::FileSystem'));
+    expect(fileSystem.DependsOn).toEqual(expect.arrayContaining(rules));
+  });
+
+  test('the training security group admits Lustre from the file servers and from other clients; a restricted one gets the egress it needs', () => {
+    const { stack, network, bucket } = setup();
+    const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc: network.vpc, allowAllOutbound: false });
+    const storage = new LustreTrainingStorage(stack, 'Lustre', { vpc: network.vpc, dataRepositories: [{ bucket }], trainingSecurityGroup: clients });
+    const template = Template.fromStack(stack);
+    const [fsSg, clientSg] = [storage.securityGroup, clients].map(sg => JSON.stringify(stack.resolve(sg.securityGroupId)));
+    const peer = (id: string) => (id === fsSg ? 'servers' : id === clientSg ? 'clients' : id);
+    const rules = (type: string, peerKey: string) => Object.values(template.findResources(type))
+      .map(rule => rule.Properties)
+      .filter(rule => JSON.stringify(rule.GroupId) === clientSg)
+      .map(rule => [rule.IpProtocol, rule.FromPort, rule.ToPort, peer(JSON.stringify(rule[peerKey]))]).sort();
+    const expected = [['tcp', 1018, 1023, 'clients'], ['tcp', 1018, 1023, 'servers'], ['tcp', 988, 988, 'clients'], ['tcp', 988, 988, 'servers']];
+    expect(rules('AWS::EC2::SecurityGroupIngress', 'SourceSecurityGroupId')).toEqual(expected);
+    expect(rules('AWS::EC2::SecurityGroupEgress', 'DestinationSecurityGroupId')).toEqual(expected);
+  });
+
+  test('opens the bucket key to FSx\'s S3 service-linked roles by ARN condition (principal *), through S3, from this account', () => {
     const { template } = lustre(bucket => ({ dataRepositories: [{ bucket }] }));
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'AllowFsxForLustreS3Access',
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          Condition: { ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' },
-            ':role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*']] } } },
-        })]),
+    const [key] = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: 'test' } }));
+    const statement = key.Properties.KeyPolicy.Statement.find((s: any) => String(s.Sid).startsWith('AllowFsxForLustreS3Access'));
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+          'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+        },
+        ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' },
+          ':role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*']] } },
       },
     });
+  });
+
+  test('declares the Lustre port flows, the rules-before-file-system order and FSx\'s use of the bucket key for the rehearsal', () => {
+    const { template } = lustre(bucket => ({ dataRepositories: [{ bucket }] }));
+    const recorded = template.toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    const fileSystemId = Object.keys(template.findResources('AWS::FSx::FileSystem'))[0];
+    expect(recorded.connects).toEqual(expect.arrayContaining([
+      expect.objectContaining({ description: 'Lustre from training jobs to the file servers', protocol: 'tcp', fromPort: 988, toPort: 988 }),
+      expect.objectContaining({ description: 'Lustre between the file servers', protocol: 'tcp', fromPort: 1018, toPort: 1023 }),
+      expect.objectContaining({ description: 'Lustre from the file servers to training jobs', protocol: 'tcp', fromPort: 988 }),
+    ]));
+    expect(recorded.createsBefore.filter((order: any) => order.then === fileSystemId)).toHaveLength(4);
+    expect(recorded.allows).toEqual(expect.arrayContaining([expect.objectContaining({
+      principal: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_\${${fileSystemId}}`,
+      action: 'kms:Decrypt',
+      context: expect.objectContaining({ 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' }),
+    })]));
+    expect(recorded.denies).toEqual([expect.objectContaining({ action: 'kms:Decrypt', principal: expect.stringContaining('111122223333') })]);
   });
 
   test('PERSISTENT_2: KMS-encrypted, 125 MB/s/TiB by default, linked by data repository associations with import and export policies', () => {

@@ -5,6 +5,7 @@ import {
   AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInputs, TrainingJobLauncher,
   TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
 } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { newStack, resourcesOfType } from '../helpers';
 import { aslErrors, stateMachineDefinition } from '../asl';
 
@@ -106,6 +107,46 @@ describe('TrainingJobLauncher', () => {
     expect(parameters.VpcConfig.SecurityGroupIds).toHaveLength(3);
     expect(parameters.VpcConfig.Subnets).toHaveLength(1);
     expect(Stack.of(stack)).toBe(stack);
+  });
+
+  test('a job of several instances admits all traffic among its instances: IPsec (UDP 500, ESP) of inter-container encryption included, egress open', () => {
+    const { template, construct, stack } = launcher(() => ({ instanceCount: 2 }));
+    const group = JSON.stringify(stack.resolve(construct.securityGroup.securityGroupId));
+    const selfRules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(rule => rule.Properties)
+      .filter(rule => JSON.stringify(rule.GroupId) === group && JSON.stringify(rule.SourceSecurityGroupId) === group);
+    const admits = (protocol: string, port?: number) => selfRules.some(rule => rule.IpProtocol === '-1'
+      || (rule.IpProtocol === protocol && (port === undefined || (rule.FromPort <= port && port <= rule.ToPort))));
+    expect([admits('udp', 500), admits('50'), admits('tcp', 7777)]).toEqual([true, true, true]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Training jobs of'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })],
+    });
+    const recorded = template.toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    expect(recorded.connects.map((flow: any) => [flow.protocol, flow.fromPort ?? null])).toEqual([['-1', null], ['udp', 500], ['50', null]]);
+  });
+
+  test('file-system launchers may decrypt with the output key: S3 needs kms:Decrypt and kms:GenerateDataKey for uploads in parts', () => {
+    const { template, stack } = launcher(s => ({ inputs: [new EfsTrainingStorage(s.stack, 'Efs', { vpc: s.network.vpc }).trainingInput()] }));
+    const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('LauncherExecutionRole') }] } }))[0];
+    const onOutputKey = (policy.Properties.PolicyDocument.Statement as any[])
+      .filter(statement => JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as any), 'Arn'] }))
+      .flatMap(statement => [statement.Action].flat());
+    expect(onOutputKey).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']));
+  });
+
+  test('declares the run\'s calls (start, pass role, assume, read input, write artifacts in parts) and the reads of the artifacts that must be refused', () => {
+    const { template } = launcher();
+    const recorded = template.toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    const calls = recorded.allows.map((call: any) => `${call.principal.replace(/\$\{(\w+?)[0-9A-F]{8}\.Arn\}/, '$1')} ${call.action}`);
+    expect(calls).toEqual(expect.arrayContaining([
+      'service:states.amazonaws.com sts:AssumeRole', 'LauncherStateMachineRole sagemaker:CreateTrainingJob', 'LauncherStateMachineRole iam:PassRole',
+      'service:sagemaker.amazonaws.com sts:AssumeRole', 'LauncherExecutionRole s3:ListBucket', 'LauncherExecutionRole s3:GetObject',
+      'LauncherExecutionRole kms:Decrypt', 'LauncherExecutionRole s3:PutObject', 'LauncherExecutionRole kms:GenerateDataKey', 'LauncherExecutionRole kms:CreateGrant',
+    ]));
+    expect(recorded.allows.find((call: any) => call.action === 'kms:GenerateDataKey').context).toEqual({ 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}', 'kms:CallerAccount': '${AWS::AccountId}' });
+    expect(recorded.denies.map((call: any) => call.description)).toEqual([
+      'another account reads the model artifacts', 'the model artifacts read without TLS', 'a principal of this account with no grant reads the model artifacts',
+    ]);
   });
 
   test('the XGBoost image URI comes from one region mapping per stack, never :latest', () => {

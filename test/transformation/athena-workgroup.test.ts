@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AthenaWorkgroup, AthenaWorkgroupProps, DataLake, DataLakeProps } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { newStack } from '../helpers';
 
 function workgroup(props: Partial<AthenaWorkgroupProps> = {}, lakeProps?: DataLakeProps) {
@@ -71,6 +72,23 @@ describe('grantQuery', () => {
       Resource: { Table: Match.objectLike({ TableWildcard: {} }) },
       Permissions: ['SELECT', 'DESCRIBE'],
     });
+  });
+
+  test('gives what the Athena console and drivers list first: workgroups, data catalogs, engine versions, the catalog\'s databases and tables', () => {
+    const { athena, stack, template } = workgroup();
+    athena.grantQuery(new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() }));
+    const statements = Object.values(template().findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Analyst') }] } }))
+      .flatMap(policy => policy.Properties.PolicyDocument.Statement as any[]);
+    const resourceOf = (action: string) => statements.filter(statement => [statement.Action].flat().includes(action)).map(statement => statement.Resource);
+    for (const action of ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions']) {
+      expect(resourceOf(action)).toEqual(['*']);
+    }
+    for (const action of ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata']) {
+      expect(resourceOf(action)).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':athena:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':datacatalog/AwsDataCatalog']] }]);
+    }
+    const recorded = template().toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    expect(recorded.allows.map((call: any) => call.action)).toEqual(['athena:ListWorkGroups', 'athena:ListTableMetadata', 'athena:StartQueryExecution']);
+    expect(recorded.denies.filter((call: any) => call.resource.includes('AthenaResults'))).toHaveLength(3);
   });
 });
 

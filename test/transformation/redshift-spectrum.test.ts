@@ -3,9 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, DataLakeProps, DataLakeZone, PrivateNetwork, RedshiftSpectrum, RedshiftSpectrumProps, StorageTiering } from '../../lib';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT } from '../helpers';
 
 /** An environment-agnostic stack with three AZs, as the demo declares them. */
@@ -31,7 +33,7 @@ function spectrum(options: Options = {}) {
   const stack = newStack(options.threeAzs ?? true);
   const lake = new DataLake(stack, 'Lake', options.lake ?? { zones: [{ name: 'curated' }, { name: 'feature-store' }] });
   const network = new PrivateNetwork(stack, 'Network', { maxAzs: options.maxAzs ?? 3 });
-  const construct = new RedshiftSpectrum(stack, 'Spectrum', { network, zones: [lake.zone('curated')], ...options.props });
+  const construct = new RedshiftSpectrum(stack, 'Spectrum', { vpc: network.vpc, zones: [lake.zone('curated')], ...options.props });
   return { stack, lake, network, construct, template: () => Template.fromStack(stack) };
 }
 
@@ -72,7 +74,7 @@ describe('the namespace', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Given');
     const lake = new DataLake(stack, 'Lake');
-    new RedshiftSpectrum(stack, 'Spectrum', { network: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }), zones: [lake.zone('raw')], encryptionKey: key });
+    new RedshiftSpectrum(stack, 'Spectrum', { vpc: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }).vpc, zones: [lake.zone('raw')], encryptionKey: key });
     Template.fromStack(stack).hasResourceProperties('AWS::RedshiftServerless::Namespace', { KmsKeyId: arnOf('Given') });
   });
 });
@@ -117,18 +119,61 @@ describe('the workgroup', () => {
     template().hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SpectrumSecurityGroup'), 'GroupId'] },
-      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkVpcGlueEndpointSecurityGroup'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SpectrumGlueEndpointSecurityGroup'), 'GroupId'] },
     });
+  });
+
+  test('uses the Glue endpoint it is given (a VPC has one with private DNS) and the subnets the caller chooses', () => {
+    const stack = newStack(false);
+    const lake = new DataLake(stack, 'Lake');
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', 'eu-west-1d'],
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, { name: 'redshift', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    const glueEndpoint = vpc.addInterfaceEndpoint('Glue', { service: ec2.InterfaceVpcEndpointAwsService.GLUE, open: false });
+    const construct = new RedshiftSpectrum(stack, 'Spectrum', {
+      vpc, glueEndpoint, zones: [lake.zone('raw')],
+      vpcSubnets: { subnetGroupName: 'redshift', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1d'] },
+    });
+    const template = Template.fromStack(stack);
+    const [workgroup] = Object.values(template.findResources('AWS::RedshiftServerless::Workgroup'));
+    expect(workgroup.Properties.SubnetIds.map((ref: any) => template.toJSON().Resources[ref.Ref].Properties.AvailabilityZone))
+      .toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1d']);
+    expect(workgroup.Properties.SubnetIds.every((ref: any) => ref.Ref.startsWith('VpcredshiftSubnet'))).toBe(true);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    expect(construct.glueEndpoint).toBe(glueEndpoint);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SpectrumSecurityGroup'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VpcGlueSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('in us-west-1, accepts three subnets in two AZs, as Redshift Serverless documents', () => {
+    const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')) });
+    const stack = new Stack(app, 'West', { env: { account: '123456789012', region: 'us-west-1' } });
+    const lake = new DataLake(stack, 'Lake');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-1', availabilityZones: ['us-west-1a', 'us-west-1c'],
+      isolatedSubnetIds: ['subnet-1', 'subnet-3'], isolatedSubnetRouteTableIds: ['rtb-1', 'rtb-3'],
+    });
+    const subnets = ['subnet-1', 'subnet-2', 'subnet-3'].map((id, i) => ec2.Subnet.fromSubnetAttributes(stack, `S${i}`, { subnetId: id, availabilityZone: i < 2 ? 'us-west-1a' : 'us-west-1c' }));
+    expect(() => new RedshiftSpectrum(stack, 'Spectrum', { vpc, vpcSubnets: { subnets }, zones: [lake.zone('raw')] })).not.toThrow();
+    expect(() => new RedshiftSpectrum(stack, 'Two', { vpc, vpcSubnets: { subnets: subnets.slice(1) }, zones: [lake.zone('curated')] })).toThrow(
+      'West/Two: `vpcSubnets` must select at least 3 subnets in at least 2 Availability Zones');
   });
 });
 
 describe('the Spectrum role', () => {
-  test('is assumed by Redshift and reads the zone\'s catalog, objects and key when the lake is IAM-governed', () => {
+  test('is assumed by Redshift Serverless and Redshift (both, as the Serverless guide asks)', () => {
     const { template } = spectrum();
-    template().hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'redshift.amazonaws.com' } })] },
-      Description: Match.stringLikeRegexp('Redshift Spectrum'),
-    });
+    const [role] = Object.values(template().findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Redshift Spectrum') } }));
+    const services = role.Properties.AssumeRolePolicyDocument.Statement.flatMap((statement: any) => [statement.Principal.Service].flat());
+    expect(services.sort()).toEqual(['redshift-serverless.amazonaws.com', 'redshift.amazonaws.com']);
+  });
+
+  test('reads the zone\'s catalog, objects and key when the lake is IAM-governed', () => {
+    const { template } = spectrum();
     const policies = template().findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SpectrumSpectrumRole') }] },
     });
@@ -158,7 +203,7 @@ describe('the external schemas', () => {
     const { template, lake, construct } = spectrum({ props: {} });
     const stack = Stack.of(construct);
     const both = new RedshiftSpectrum(stack, 'Both', {
-      network: new PrivateNetwork(stack, 'Other', { maxAzs: 3 }),
+      vpc: new PrivateNetwork(stack, 'Other', { maxAzs: 3 }).vpc,
       zones: [lake.zone('curated'), lake.zone('feature-store')],
     });
     expect(both.externalSchemaNames).toEqual(['curated', 'feature_store']);
@@ -179,6 +224,32 @@ describe('the external schemas', () => {
     expect(schema.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^SpectrumWorkgroup/), expect.stringMatching(/^LakeCuratedReadQuerySpectrumSpectrumRole/),
     ]));
+  });
+
+  test('on a Lake-Formation-governed lake, wait for the Spectrum role\'s Lake Formation grants', () => {
+    const { template } = spectrum({ lake: { lakeFormation: {} } });
+    const grants = Object.entries(template().findResources('AWS::LakeFormation::PrincipalPermissions'))
+      .filter(([, grant]) => JSON.stringify(grant.Properties.Principal).includes('SpectrumSpectrumRole')).map(([id]) => id);
+    expect(grants).toHaveLength(2);
+    const [schema] = Object.values(template().findResources('Custom::RedshiftExternalSchema')) as any[];
+    expect(schema.DependsOn).toEqual(expect.arrayContaining(grants));
+    const recorded = template().toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    const schemaId = Object.keys(template().findResources('Custom::RedshiftExternalSchema'))[0];
+    expect(recorded.createsBefore.filter((order: any) => order.then === schemaId).map((order: any) => order.first)).toEqual(expect.arrayContaining(grants));
+  });
+
+  test('declare the role assumptions, the catalog and object reads, the Data API calls and the flow to the Glue endpoint', () => {
+    const { template } = spectrum();
+    const recorded = template().toJSON().Metadata[REHEARSAL_METADATA_KEY];
+    const calls = recorded.allows.map((call: any) => `${call.principal.replace(/\$\{(\w+?)[0-9A-F]{8}\.Arn\}/, '$1')} ${call.action}`);
+    expect(calls).toEqual(expect.arrayContaining([
+      'service:redshift-serverless.amazonaws.com sts:AssumeRole', 'service:redshift.amazonaws.com sts:AssumeRole',
+      'SpectrumSpectrumRole glue:GetTable', 'SpectrumSpectrumRole s3:GetObject', 'SpectrumSpectrumRole kms:Decrypt',
+      'SpectrumSchemaFunctionRole redshift-data:ExecuteStatement', 'SpectrumSchemaFunctionRole secretsmanager:GetSecretValue',
+    ]));
+    expect(recorded.connects).toEqual([expect.objectContaining({
+      protocol: 'tcp', fromPort: 443, from: expect.stringMatching(/^\$\{SpectrumSecurityGroup/), to: expect.stringMatching(/^\$\{SpectrumGlueEndpointSecurityGroup/),
+    })]);
   });
 
   test('by a function outside the VPC that may only run statements on this workgroup with its admin secret', () => {
@@ -222,8 +293,8 @@ describe('bad input fails at synth', () => {
   });
 
   test('subnets in fewer than three AZs (an environment-agnostic stack has two unless it says otherwise)', () => {
-    const message = 'Query/Spectrum: `vpcSubnets` must select subnets in at least 3 Availability Zones (Redshift Serverless requires 3 '
-      + 'with enhanced VPC routing; an environment-agnostic stack has only 2 AZs unless it overrides `availabilityZones`), got \'2 subnets in 2 AZs\'';
+    const message = 'Query/Spectrum: `vpcSubnets` must select at least 3 subnets in at least 3 Availability Zones (Redshift Serverless requires 3 subnets in 3 AZs, '
+      + 'or in 2 AZs in us-west-1; an environment-agnostic stack has only 2 AZs unless it overrides `availabilityZones`), got \'2 subnets in 2 AZs\'';
     expect(() => spectrum({ threeAzs: false })).toThrow(message);
     expect(() => spectrum({ maxAzs: 2 })).toThrow(message);
   });
@@ -238,7 +309,7 @@ describe('bad input fails at synth', () => {
     const first = new DataLake(stack, 'First');
     const second = new DataLake(stack, 'Second');
     expect(() => new RedshiftSpectrum(stack, 'Spectrum', {
-      network: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }), zones: [first.zone('raw'), second.zone('raw')],
+      vpc: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }).vpc, zones: [first.zone('raw'), second.zone('raw')],
     })).toThrow('Query/Spectrum: `zones` must have distinct zone names (each zone becomes the external schema named after it, '
       + 'hyphens replaced by underscores), got ["raw","raw"]');
   });
@@ -249,7 +320,7 @@ describe('bad input fails at synth', () => {
     const zone = new DataLakeZone(stack, 'Zone', {
       zoneName: 'Raw', encryptionKey: key, serverAccessLogsBucket: new s3.Bucket(stack, 'Logs'), tiering: StorageTiering.frequentlyRead(),
     });
-    expect(() => new RedshiftSpectrum(stack, 'Spectrum', { network: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }), zones: [zone] })).toThrow(
+    expect(() => new RedshiftSpectrum(stack, 'Spectrum', { vpc: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }).vpc, zones: [zone] })).toThrow(
       'Query/Spectrum: `zones[0].zoneName` must be 1 to 127 lower-case letters, digits or underscores, starting with a letter or underscore, '
       + 'once hyphens become underscores (the zone name becomes the external schema\'s name), got \'Raw\'');
   });
