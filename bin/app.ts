@@ -4,7 +4,7 @@ import { addDemoStacks } from '../examples/demo-stacks';
 import { addQualityGates, printGateResults, readGateResults } from '../examples/quality-gates';
 
 const app = new App();
-addDemoStacks(app);
 const gates = addQualityGates(app);
+addDemoStacks(app);
 const assembly = app.synth();
 printGateResults(readGateResults(assembly.directory, gates));

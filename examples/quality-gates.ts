@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { DeployRehearsalPlugin } from '../lib';
 import { GateCacheStats, GateGroup } from './gates/cached-validation';
 import { CloudFormationValidateGate } from './gates/cfn-validate-gate';
@@ -23,10 +23,10 @@ export interface QualityGatesOptions {
   readonly cacheDirectory?: string;
   /**
    * Whether to start the CloudFormation Validate engine (which takes seconds) in its worker
-   * thread at once, for the resource types the app declares, so that it starts while the app
-   * synthesizes. Call `addQualityGates` after the stacks are built for this to help. It does not
-   * start when the app's loaded source files and context are those of the last synth with this
-   * cache (see `SourceStamp`): then every template is probably in the cache.
+   * thread at once, so that it starts while the app is being built (call `addQualityGates` before
+   * adding the stacks). It does not start when the app's loaded source files and context are
+   * those of the last synth with this cache (see `SourceStamp`): then every template is probably
+   * in the cache, and the engine is not needed.
    *
    * @default true
    */
@@ -37,8 +37,8 @@ export interface QualityGatesOptions {
 export type QualityGate = IPolicyValidationPlugin & { readonly lastRun?: GateCacheStats };
 
 /**
- * Registers the quality gates on an app, so that every synth runs them (call it once the app's
- * stacks are built):
+ * Registers the quality gates on an app, so that every synth runs them (call it before adding
+ * the stacks, so that the slowest gate starts while they are built):
  *
  * 1. cdk-nag `AwsSolutionsChecks`: AWS Solutions best practices (encryption, logging, least privilege);
  * 2. the CloudFormation Validate plugin of aws-cdk-lib (resource schemas and rules); the app's
@@ -70,20 +70,11 @@ export function addQualityGates(app: App, options: QualityGatesOptions = {}): Qu
   if (process.env.CDK_VALIDATION !== 'false' && app._builtinCloudFormationValidation) {
     const stamp = new SourceStamp(app, directory);
     const cloudFormationValidate = new CloudFormationValidateGate({}, directory, group, () => stamp.record());
-    if ((options.prepare ?? true) && !stamp.unchanged) cloudFormationValidate.prepare(declaredResourceTypes(app));
+    if ((options.prepare ?? true) && !stamp.unchanged) cloudFormationValidate.prepare();
     gates.push(cloudFormationValidate);
   }
   Validations.of(app).addPlugins(...gates);
   return gates;
-}
-
-/**
- * The resource types of the app's CloudFormation resources, and the CDK's metadata resource that
- * the CLI's version reporting adds when the app synthesizes.
- */
-function declaredResourceTypes(app: App): Set<string> {
-  const types = new Set(app.node.findAll().filter(CfnResource.isCfnResource).map(resource => resource.cfnResourceType));
-  return types.add('AWS::CDK::Metadata');
 }
 
 interface PluginReport {

@@ -112,8 +112,8 @@ export function validationContext(assembly: CloudAssembly, appConstruct: IConstr
 
 function synthDemoApp(outdir: string): DemoSynthRecord {
   const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true }, outdir });
-  addDemoStacks(app);
   const gates = addQualityGates(app);
+  addDemoStacks(app);
   let error: string | undefined;
   try {
     app.synth();

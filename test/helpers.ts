@@ -41,8 +41,8 @@ export function maskAssetHashes<T>(template: T): T {
  */
 export function synthDemoStack(createStack: (app: Construct) => Stack): Record<string, any> {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'demo-')) });
-  const stack = createStack(app);
   addQualityGates(app, { cacheDirectory: path.join(testRunDirectory(), 'gate-cache') });
+  const stack = createStack(app);
   return app.synth().getStackByName(stack.stackName).template;
 }
 

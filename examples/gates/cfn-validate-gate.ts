@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   CloudFormationValidatePlugin, CloudFormationValidatePluginProps, IPolicyValidationContext, PolicyValidationPluginReport,
@@ -23,14 +22,13 @@ const ENGINE_VERSION: string = JSON.parse(fs.readFileSync(
  *
  * The validation itself is aws-cdk-lib's plugin, run in a worker thread (`cfn-validate-worker.js`)
  * while the main thread runs cdk-nag and cfn-guard runs in child processes. Its engine takes
- * seconds to start: {@link prepare} starts it while the app synthesizes, for the resource types
- * the app declares. A template validated before (same template, account, region, aws-cdk-lib and
- * engine version, plugin props) is taken from the cache, and then the engine is not even loaded.
+ * seconds to start: {@link prepare} starts it while the app is being built. A template validated
+ * before (same template, account, region, aws-cdk-lib and engine version, plugin props) is taken
+ * from the cache, and then the engine is not even needed.
  */
 export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
   private readonly cached: CachedValidation;
   private worker?: BackgroundWorkers;
-  private warmUpDirectory?: string;
 
   /**
    * @param afterValidation called once the stacks' results are in the cache
@@ -60,18 +58,9 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
     return this.cached.lastRun;
   }
 
-  /**
-   * Starts the engine now, in its worker thread, for templates of these resource types (it starts
-   * again if the templates have others). Call it when the app is built, before it synthesizes.
-   */
-  public prepare(resourceTypes: Iterable<string>): void {
-    this.worker?.terminate();
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-warm-up-'));
-    const warmUpTemplate = path.join(directory, 'WarmUp.template.json');
-    const resources = Object.fromEntries([...new Set(resourceTypes)].map((type, index) => [`Resource${index}`, { Type: type }]));
-    fs.writeFileSync(warmUpTemplate, JSON.stringify({ Resources: resources }));
-    this.worker = new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, warmUpTemplate });
-    this.warmUpDirectory = directory;
+  /** Starts the engine now, in its worker thread, before any template exists. */
+  public prepare(): void {
+    this.worker ??= new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, prepare: true });
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
@@ -82,8 +71,6 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
     } finally {
       this.worker?.terminate();
       this.worker = undefined;
-      if (this.warmUpDirectory) fs.rmSync(this.warmUpDirectory, { recursive: true, force: true });
-      this.warmUpDirectory = undefined;
     }
   }
 

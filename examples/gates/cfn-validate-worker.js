@@ -1,21 +1,26 @@
 // Worker thread of the CloudFormation Validate gate (see cfn-validate-gate.ts and background.ts):
 // validates the stacks with aws-cdk-lib's CloudFormationValidatePlugin and posts its report.
 //
-// The plugin's engine takes seconds to start, so the gate may start this thread before the
-// templates exist, with `warmUpTemplate`: a template with one resource of each type the app
-// declares. Validating it starts the engine for those types (the plugin keeps its engine while
-// the next templates' types are among them); then the thread waits for the stacks to validate
-// (`{ stackTemplates }` on its port). Without `warmUpTemplate`, the stacks come in `workerData`.
+// The plugin's engine takes seconds to start, so the gate may start this thread before the app is
+// built (`prepare`): the engine starts at once, then the thread waits for the stacks to validate
+// (`{ stackTemplates }` on its port). Otherwise the stacks come in `workerData`.
+//
+// The engine is started early through the plugin's own `initializeEngine`, for every resource
+// type. The plugin keeps its engine while the templates' types are among the ones it was started
+// for, and starts another otherwise (as long again); the types only choose which of its built-in
+// rules to load, and each of those concerns given resource types, so an engine with all of them
+// reports on any template what the plugin's own engine would (test/gates/equivalence.test.ts
+// compares the two). Should aws-cdk-lib rename that method, the engine simply starts when the
+// templates come, as in the plugin.
 //
 // The engine is WebAssembly. By default V8 compiles it twice: quickly (Liftoff), then again,
 // optimized (TurboFan), the functions that run often. For one validation per process the second
 // compilation costs more than it saves (for the demo app, 2.6 s of CPU against 0.9 s for its first
 // validation), so this thread asks V8 for the quick compiler only, before it loads the engine.
-// The flag only chooses the compiler of WebAssembly code: the engine computes the same results
-// (test/gates/equivalence.test.ts compares them with the plugin's in the main thread).
+// The flag only chooses the compiler of WebAssembly code: the engine computes the same results.
 const { workerData } = require('worker_threads');
 
-const { port, done, props, warmUpTemplate, stackTemplates } = workerData;
+const { port, done, props, prepare, stackTemplates } = workerData;
 const finish = message => {
   port.postMessage(message);
   Atomics.add(done, 0, 1);
@@ -34,8 +39,8 @@ try {
       finish({ error: errorMessage(error) });
     }
   };
-  if (warmUpTemplate) {
-    plugin.validate({ templatePaths: [warmUpTemplate], stackTemplates: [{ stackConstructPath: 'WarmUp', templatePath: warmUpTemplate }] });
+  if (prepare) {
+    if (typeof plugin.initializeEngine === 'function') plugin.initializeEngine({ has: () => true });
     port.on('message', message => validate(message.stackTemplates));
   } else {
     validate(stackTemplates);
