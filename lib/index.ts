@@ -22,6 +22,7 @@ export * from './transformation/emr-serverless-spark';
 export * from './transformation/sagemaker-spark-processing';
 export * from './transformation/emr-spark-cluster';
 export * from './transformation/glue-etl-pipeline';
+export * from './transformation/glue-cron';
 export * from './transformation/athena-workgroup';
 export * from './ingestion/database-ingestion';
 export * from './ingestion/kafka-ingestion';

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeProviderOutsideVpc } from './cdk-providers';
 import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
 import { createDataKey } from './secure-bucket';
+import { checkInteger } from './validation';
 
 /** Properties of a {@link PrivateNetwork}. */
 export interface PrivateNetworkProps extends DataRetentionProps {
@@ -54,8 +55,10 @@ export class PrivateNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
+    const maxAzs = props.maxAzs ?? 2;
+    checkInteger(this, 'maxAzs', maxAzs, { min: 1 });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: props.maxAzs ?? 2,
+      maxAzs,
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
       gatewayEndpoints: {

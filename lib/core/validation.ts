@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -36,32 +37,98 @@ export class PropValidationError extends Error {
 /**
  * Throws a {@link PropValidationError} unless `valid` holds.
  *
+ * A `value` that is an unresolved token (a CloudFormation parameter, an attribute of another
+ * resource) is never rejected: its value is only known at deployment, so the rule cannot be
+ * decided at synth (aws-cdk-lib's own rule). Pass the value the rule is about, or a literal that
+ * describes it when the rule is about something else.
+ *
  * @param allowed what the prop allows, phrased to follow the prop name: "must be at least 30"
  */
 export function check(valid: boolean, scope: IConstruct, prop: string, value: unknown, allowed: string): void {
-  if (!valid) {
+  if (!valid && !Token.isUnresolved(value)) {
     throw new PropValidationError(scope, prop, value, allowed);
   }
 }
 
-/** Checks that `value` is a whole number within `[min, max]` (either bound may be omitted). */
-export function checkInteger(
-  scope: IConstruct,
-  prop: string,
-  value: number,
-  bounds: { readonly min?: number; readonly max?: number; readonly why?: string } = {},
-): void {
-  const { min, max, why } = bounds;
-  const range = min !== undefined && max !== undefined
-    ? `a whole number from ${min} to ${max}`
-    : min !== undefined ? `a whole number of at least ${min}` : max !== undefined ? `a whole number of at most ${max}` : 'a whole number';
-  const ok = Number.isInteger(value) && (min === undefined || value >= min) && (max === undefined || value <= max);
-  check(ok, scope, prop, value, `must be ${range}${why ? ` (${why})` : ''}`);
+/** Bounds of a number, a length or a count: either may be omitted, `why` says where they come from. */
+export interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  readonly why?: string;
 }
+
+/** Checks that `value` is a whole number within `[min, max]` (either bound may be omitted); tokens pass. */
+export function checkInteger(scope: IConstruct, prop: string, value: number, bounds: Bounds = {}): void {
+  const { min, max } = bounds;
+  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}`
+    : min !== undefined ? ` of at least ${min}` : max !== undefined ? ` of at most ${max}` : '';
+  check(Number.isInteger(value) && within(value, bounds), scope, prop, value, `must be a whole number${range}${because(bounds)}`);
+}
+
+/**
+ * Checks the length of a string within `[min, max]` characters (UTF-16 code units, as the AWS
+ * APIs count them); tokens, and strings that contain tokens, pass.
+ */
+export function checkLength(scope: IConstruct, prop: string, value: string, bounds: Bounds): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  const allowed = bounds.min === 1 && bounds.max === undefined ? 'must not be empty' : `must be ${span(bounds)} characters long`;
+  check(within(value.length, bounds), scope, prop, value, `${allowed}${because(bounds)}`);
+}
+
+/**
+ * Checks how many items a list or map has, such as "must have 1 to 20 channels, got 21"; a token
+ * list passes.
+ *
+ * @param noun what is counted, plural: "entries", "channels"
+ */
+export function checkCount(scope: IConstruct, prop: string, count: number, bounds: Bounds, noun = 'entries'): void {
+  check(within(count, bounds), scope, prop, count, `must have ${span(bounds)} ${noun}${because(bounds)}`);
+}
+
+/** The limits of a free-form string map (tags, hyperparameters, properties). */
+export interface MapLimits {
+  /** How many entries the map may have. */
+  readonly entries: Bounds;
+  /** The length of each key. */
+  readonly keyLength: Bounds;
+  /** The length of each value. */
+  readonly valueLength: Bounds;
+}
+
+/** Checks the number of entries of a string map and the length of each key and value; tokens pass. */
+export function checkMap(scope: IConstruct, prop: string, map: Record<string, string>, limits: MapLimits): void {
+  if (Token.isUnresolved(map)) {
+    return;
+  }
+  const entries = Object.entries(map);
+  checkCount(scope, prop, entries.length, limits.entries);
+  for (const [key, value] of entries) {
+    checkLength(scope, `${prop} key`, key, limits.keyLength);
+    checkLength(scope, `${prop}.${key}`, value, limits.valueLength);
+  }
+}
+
+function within(n: number, { min, max }: Bounds): boolean {
+  return (min === undefined || n >= min) && (max === undefined || n <= max);
+}
+
+/** "1 to 20", "at least 1", "at most 20". */
+function span({ min, max }: Bounds): string {
+  return min !== undefined && max !== undefined ? `${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+}
+
+function because({ why }: Bounds): string {
+  return why ? ` (${why})` : '';
+}
+
+/** Long strings are shortened in messages: the reader needs the start and the length, not 3,000 characters. */
+const LONGEST_SHOWN = 120;
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') {
-    return `'${value}'`;
+    return value.length > LONGEST_SHOWN ? `'${value.slice(0, 60)}…' (${value.length} characters)` : `'${value}'`;
   }
   if (value === undefined) {
     return 'nothing';

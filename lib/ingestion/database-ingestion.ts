@@ -211,9 +211,11 @@ export class DatabaseIngestion extends Construct {
     );
 
     // 1. The network: a subnet group (after dms-vpc-role exists) and a security group.
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    this.validateSubnets(subnets);
     this.subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
       replicationSubnetGroupDescription: `Subnets of the replication instance of ${this.node.path}`,
-      subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+      subnetIds: subnets.subnetIds,
     });
     if (!props.dmsVpcRoleExists) {
       this.dmsVpcRole = dmsVpcRole(this);
@@ -410,6 +412,19 @@ export class DatabaseIngestion extends Construct {
         + 'StartReplicationTask is limited to this task',
     });
     return stateMachine;
+  }
+
+  /**
+   * A replication subnet group covers at least two Availability Zones of the region, or DMS
+   * rejects it (`ReplicationSubnetGroupDoesNotCoverEnoughAZs`).
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationSubnetGroup.html
+   */
+  private validateSubnets(subnets: ec2.SelectedSubnets): void {
+    const zones = new Set(subnets.availabilityZones).size;
+    check(zones >= 2, this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s) in ${zones} Availability Zone(s)`,
+      'must select subnets in at least two Availability Zones (a DMS replication subnet group must cover two)');
   }
 
   private validate(props: DatabaseIngestionProps, targetPrefix: string, migrationType: string, instanceClass: string, storage: number): void {

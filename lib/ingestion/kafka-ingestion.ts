@@ -1,4 +1,4 @@
-import { Fn, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -59,7 +59,9 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * The broker instance type. `kafka.t3.small` is refused: MSK multi-VPC private connectivity,
-   * which Firehose needs to read a private cluster, does not support it.
+   * which Firehose needs to read a private cluster, does not support it. Express brokers
+   * (`express.m7g.*`) need three subnets in three AZs and Kafka 3.6 or later, and have no
+   * `brokerStorageGiB` (MSK manages their storage).
    *
    * @default 'kafka.m7g.large' (the smallest Graviton broker that supports multi-VPC connectivity)
    */
@@ -72,9 +74,9 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
    */
   readonly brokerCount?: number;
   /**
-   * The EBS storage of each broker, in GiB: 1 to 16,384.
+   * The EBS storage of each broker, in GiB: 1 to 16,384 (Standard brokers only).
    *
-   * @default 10
+   * @default 10 for Standard brokers; none for Express brokers
    */
   readonly brokerStorageGiB?: number;
   /**
@@ -84,7 +86,8 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
    */
   readonly kafkaVersion?: string;
   /**
-   * The topic Firehose reads; the construct creates it (`AWS::MSK::Topic`).
+   * The topic Firehose reads; the construct creates it (`AWS::MSK::Topic`): 1 to 249 letters,
+   * digits, `.`, `_` or `-`, not only periods.
    *
    * @default 'events'
    */
@@ -216,7 +219,8 @@ export class KafkaIngestion extends Construct {
         instanceType: settings.instanceType,
         clientSubnets: subnets.subnetIds,
         securityGroups: [securityGroup.securityGroupId],
-        storageInfo: { ebsStorageInfo: { volumeSize: settings.storageGiB } },
+        // Express brokers have storage that MSK manages: no EBS volume to size.
+        storageInfo: settings.storageGiB === undefined ? undefined : { ebsStorageInfo: { volumeSize: settings.storageGiB } },
         // Multi-VPC private connectivity (PrivateLink) for IAM: how Firehose reaches the brokers.
         connectivityInfo: { vpcConnectivity: { clientAuthentication: { sasl: { iam: { enabled: delivering } } } } },
       },
@@ -331,43 +335,61 @@ export class KafkaIngestion extends Construct {
   }
 
   /**
-   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-brokernodegroupinfo.html (two or three client subnets)
-   * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-create-cluster.html (brokers spread evenly over the AZs)
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-brokernodegroupinfo.html (two or three client subnets; two in us-west-1)
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-create-cluster.html (brokers spread evenly over the AZs; Express: three subnets in three AZs)
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-types.html (Express: M7g brokers, MSK-managed storage, Kafka 3.6 or later)
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-express-read-only.html (Express: min.insync.replicas is 2)
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html (no t3.small, Kafka 2.7.1 or later)
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-ebsstorageinfo.html (1 to 16,384 GiB)
    * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_MSKSourceConfiguration.html (topic name pattern)
+   * @see https://github.com/apache/kafka/blob/trunk/clients/src/main/java/org/apache/kafka/common/internals/Topic.java (topic names)
    */
   private validate(props: KafkaIngestionProps, subnets: ec2.SelectedSubnets) {
-    const azCount = new Set(subnets.availabilityZones).size;
-    check(subnets.subnets.length >= 2 && subnets.subnets.length <= 3 && azCount === subnets.subnets.length, this, 'vpcSubnets',
-      subnets.subnets.length, 'must select two or three subnets, each in its own Availability Zone (MSK places the brokers in two or three AZs)');
-    const brokerCount = props.brokerCount ?? azCount;
-    checkInteger(this, 'brokerCount', brokerCount, { min: azCount, why: `a multiple of the ${azCount} Availability Zones of the subnets` });
-    check(brokerCount % azCount === 0, this, 'brokerCount', brokerCount,
-      `must be a multiple of the ${azCount} Availability Zones of the subnets (MSK spreads the brokers evenly over them)`);
-
     const instanceType = props.brokerInstanceType ?? 'kafka.m7g.large';
     check(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType), this, 'brokerInstanceType', instanceType,
       'must be an MSK broker type such as kafka.m7g.large');
     check(instanceType !== 'kafka.t3.small', this, 'brokerInstanceType', instanceType,
       'must not be kafka.t3.small (MSK multi-VPC private connectivity, which Firehose needs to read private brokers, does not support it); use kafka.m7g.large or larger');
+    const express = instanceType.startsWith('express.');
+    check(!express || instanceType.startsWith('express.m7g.'), this, 'brokerInstanceType', instanceType,
+      'must be an express.m7g size for Express brokers (MSK offers Express brokers on M7g only)');
 
-    const storageGiB = props.brokerStorageGiB ?? 10;
-    checkInteger(this, 'brokerStorageGiB', storageGiB, { min: 1, max: 16384, why: 'GiB of EBS storage per broker' });
+    const azCount = new Set(subnets.availabilityZones).size;
+    check(subnets.subnets.length >= 2 && subnets.subnets.length <= 3 && azCount === subnets.subnets.length, this, 'vpcSubnets',
+      subnets.subnets.length, 'must select two or three subnets, each in its own Availability Zone (MSK places the brokers in two or three AZs)');
+    check(!express || azCount === 3, this, 'vpcSubnets', `${azCount} subnets`,
+      `must select three subnets in three Availability Zones for Express brokers (${instanceType})`);
+    const region = Stack.of(this).region;
+    check(Token.isUnresolved(region) || region !== 'us-west-1' || azCount === 2, this, 'vpcSubnets', `${azCount} subnets`,
+      'must select exactly two subnets in us-west-1 (N. California), where MSK offers two Availability Zones');
+    const brokerCount = props.brokerCount ?? azCount;
+    checkInteger(this, 'brokerCount', brokerCount, { min: azCount, why: `a multiple of the ${azCount} Availability Zones of the subnets` });
+    check(brokerCount % azCount === 0, this, 'brokerCount', brokerCount,
+      `must be a multiple of the ${azCount} Availability Zones of the subnets (MSK spreads the brokers evenly over them)`);
+
+    check(!express || props.brokerStorageGiB === undefined, this, 'brokerStorageGiB', props.brokerStorageGiB,
+      'must not be given for Express brokers (MSK manages their storage)');
+    const storageGiB = express ? undefined : props.brokerStorageGiB ?? 10;
+    if (storageGiB !== undefined) {
+      checkInteger(this, 'brokerStorageGiB', storageGiB, { min: 1, max: 16384, why: 'GiB of EBS storage per broker' });
+    }
 
     const kafkaVersion = props.kafkaVersion ?? '3.6.0';
     const parts = kafkaVersion.split('.').map(Number);
-    const atLeast271 = parts.length >= 3 && parts.every(Number.isInteger)
-      && (parts[0] > 2 || (parts[0] === 2 && (parts[1] > 7 || (parts[1] === 7 && parts[2] >= 1))));
-    check(atLeast271, this, 'kafkaVersion', kafkaVersion, 'must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity)');
+    const atLeast = (major: number, minor: number, patch: number) => parts.length >= 3 && parts.every(Number.isInteger)
+      && (parts[0] > major || (parts[0] === major && (parts[1] > minor || (parts[1] === minor && parts[2] >= patch))));
+    check(atLeast(2, 7, 1), this, 'kafkaVersion', kafkaVersion, 'must be an Apache Kafka version of 2.7.1 or later (for multi-VPC private connectivity)');
+    check(!express || atLeast(3, 6, 0), this, 'kafkaVersion', kafkaVersion, 'must be 3.6.0 or later for Express brokers');
 
     const topicName = props.topicName ?? 'events';
     check(/^[a-zA-Z0-9._-]{1,249}$/.test(topicName), this, 'topicName', topicName,
       'must be 1 to 249 letters, digits, dots, underscores or hyphens (Kafka topic names)');
+    check(!/^\.+$/.test(topicName), this, 'topicName', topicName, 'must not consist of periods only, such as `.` or `..` (Kafka rejects them)');
     const partitions = props.partitions ?? 2;
     checkInteger(this, 'partitions', partitions, { min: 1 });
     const replicationFactor = props.replicationFactor ?? Math.min(brokerCount, 3);
-    checkInteger(this, 'replicationFactor', replicationFactor, { min: 1, max: brokerCount, why: 'at most the number of brokers' });
+    checkInteger(this, 'replicationFactor', replicationFactor, { min: express ? 2 : 1, max: brokerCount,
+      why: express ? 'at least 2, because Express brokers fix min.insync.replicas at 2, and at most the number of brokers' : 'at most the number of brokers' });
     return { brokerCount, instanceType, storageGiB, kafkaVersion, topicName, partitions, replicationFactor };
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -13,8 +13,9 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
+import { validateFirehosePrefix } from './firehose-prefix';
 
 /** Hive-style time partitions (`year=/month=/day=/hour=`), evaluated by Firehose at delivery (UTC). */
 export const HIVE_TIME_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
@@ -181,23 +182,18 @@ export function resolveLakeDelivery(scope: IConstruct, options: LakeDeliveryOpti
   const prefix = options.prefix ?? `data/${Object.keys(queryKeys).map(key => `${key}=!{partitionKeyFromQuery:${key}}/`).join('')}${HIVE_TIME_PARTITIONS}`;
   const errorOutputPrefix = options.errorOutputPrefix ?? `errors/${ERROR_OUTPUT_TYPE}/${HIVE_TIME_PARTITIONS}`;
   check(!prefix.startsWith('/'), scope, 'prefix', prefix, 'must not start with "/" (S3 keys would begin with an empty folder)');
-  check(!prefix.includes('!{') || errorOutputPrefix.length > 0, scope, 'errorOutputPrefix', errorOutputPrefix,
+  const context = { dynamicPartitioning, queryKeys: Object.keys(queryKeys), transform: options.transform !== undefined };
+  const data = validateFirehosePrefix(scope, 'prefix', prefix, { ...context, errorPrefix: false });
+  const errors = validateFirehosePrefix(scope, 'errorOutputPrefix', errorOutputPrefix, { ...context, errorPrefix: true });
+  check(data.expressions.length === 0 || errorOutputPrefix.length > 0, scope, 'errorOutputPrefix', errorOutputPrefix,
     'must not be empty when `prefix` uses expressions (Firehose needs an error prefix to evaluate them)');
-  check(!errorOutputPrefix.includes('!{') || errorOutputPrefix.includes(ERROR_OUTPUT_TYPE), scope, 'errorOutputPrefix', errorOutputPrefix,
-    `must contain ${ERROR_OUTPUT_TYPE} when it uses expressions`);
-  check(!/!\{partitionKeyFrom(Query|Lambda):/.test(errorOutputPrefix), scope, 'errorOutputPrefix', errorOutputPrefix,
-    'must not use partition keys (records that fail partitioning have none)');
-
-  const usedQueryKeys = [...prefix.matchAll(/!\{partitionKeyFromQuery:([^}]+)\}/g)].map(m => m[1]);
-  const usedLambdaKeys = [...prefix.matchAll(/!\{partitionKeyFromLambda:([^}]+)\}/g)].map(m => m[1]);
-  check(dynamicPartitioning || (usedQueryKeys.length === 0 && usedLambdaKeys.length === 0), scope, 'prefix', prefix,
-    'may use partition keys only with dynamic partitioning (`partitionKeys`)');
-  const unknown = usedQueryKeys.filter(key => !(key in queryKeys));
-  check(unknown.length === 0, scope, 'prefix', prefix, `uses query keys that \`partitionKeys\` does not define (${unknown.join(', ')})`);
-  check(usedLambdaKeys.length === 0 || options.transform !== undefined, scope, 'prefix', prefix,
-    'uses !{partitionKeyFromLambda:...}, which needs a `transform` that returns the keys');
-  check(!dynamicPartitioning || usedQueryKeys.length + usedLambdaKeys.length > 0, scope, 'prefix', prefix,
+  check(!dynamicPartitioning || errorOutputPrefix.length > 0, scope, 'errorOutputPrefix', errorOutputPrefix,
+    'must not be empty with dynamic partitioning (Firehose requires an error prefix for records it cannot partition)');
+  check(errors.expressions.length === 0 || errors.expressions.some(e => `!{${e.namespace}:${e.value}}` === ERROR_OUTPUT_TYPE),
+    scope, 'errorOutputPrefix', errorOutputPrefix, `must contain ${ERROR_OUTPUT_TYPE} when it uses expressions`);
+  check(!dynamicPartitioning || data.expressions.some(e => e.namespace.startsWith('partitionKeyFrom')), scope, 'prefix', prefix,
     'must use at least one partition key (!{partitionKeyFromQuery:...} or !{partitionKeyFromLambda:...}) with dynamic partitioning');
+  validatePartitionKeys(scope, queryKeys);
 
   return {
     prefix,
@@ -208,6 +204,29 @@ export function resolveLakeDelivery(scope: IConstruct, options: LakeDeliveryOpti
     dataFormat,
     dynamicPartitioning,
   };
+}
+
+/**
+ * Inline-parsing keys become one jq object, `{key: expression, ...}`, the `MetadataExtractionQuery`
+ * of the delivery: each key must be a bare jq object key and each expression non-blank, and the
+ * whole query at most 5,120 characters (the limit of a processor parameter).
+ *
+ * @see https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-partitioning-keys.html (jq 1.6 inline parsing)
+ * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html (ParameterValue: 1 to 5,120 characters)
+ * @see https://jqlang.org/manual/v1.6/#object-construction (keys written without quotes are identifiers)
+ */
+function validatePartitionKeys(scope: IConstruct, queryKeys: Record<string, string>): void {
+  Object.entries(queryKeys).forEach(([key, query]) => {
+    check(/^[A-Za-z_][A-Za-z0-9_]*$/.test(key), scope, 'partitionKeys key', key,
+      'must be a jq identifier: a letter or underscore, then letters, digits or underscores');
+    check(Token.isUnresolved(query) || query.trim().length > 0, scope, `partitionKeys.${key}`, query, 'must be a jq expression, such as .event_type');
+  });
+  checkLength(scope, 'partitionKeys', metadataExtractionQuery(queryKeys), { max: 5120, why: 'as the jq query {key:expression,...} Firehose evaluates' });
+}
+
+/** The jq query that extracts the inline-parsing keys. */
+function metadataExtractionQuery(queryKeys: Record<string, string>): string {
+  return `{${Object.entries(queryKeys).map(([key, query]) => `${key}:${query}`).join(',')}}`;
 }
 
 /**
@@ -283,7 +302,7 @@ export class LakeS3Destination implements firehose.IDestination {
       processors.push({
         type: 'MetadataExtraction',
         parameters: [
-          { parameterName: 'MetadataExtractionQuery', parameterValue: `{${Object.entries(queryKeys).map(([k, q]) => `${k}:${q}`).join(',')}}` },
+          { parameterName: 'MetadataExtractionQuery', parameterValue: metadataExtractionQuery(queryKeys) },
           { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
         ],
       });

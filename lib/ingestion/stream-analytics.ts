@@ -13,7 +13,7 @@ import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength, checkMap } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 
 /** The Flink runtimes of Managed Service for Apache Flink that run PyFlink applications. */
@@ -97,7 +97,8 @@ export interface StreamAnalyticsProps extends DataRetentionProps {
   readonly connectorJar?: string;
   /**
    * More runtime properties for the program, in the property group `StreamAnalytics` (beside
-   * `input.stream.arn`, `output.stream.arn` and `aws.region`, which the construct sets).
+   * `input.stream.arn`, `output.stream.arn` and `aws.region`, which the construct sets): at most
+   * 47, keys and values of 1 to 2,048 characters.
    *
    * @default - none
    */
@@ -296,12 +297,7 @@ export class StreamAnalytics extends Construct {
             { propertyGroupId: 'kinesis.analytics.flink.run.options', propertyMap: { python: settings.mainFile, jarfile: settings.connectorJar } },
             {
               propertyGroupId: 'StreamAnalytics',
-              propertyMap: {
-                ...props.properties,
-                'input.stream.arn': props.input.streamArn,
-                'output.stream.arn': props.output.streamArn,
-                'aws.region': stack.region,
-              },
+              propertyMap: { ...props.properties, ...this.ownProperties(props.input.streamArn, props.output.streamArn) },
             },
           ],
         },
@@ -355,6 +351,32 @@ export class StreamAnalytics extends Construct {
         Annotations.of(this).addInfo(`${connectorJar} is not in ${directory}: the application deploys but cannot start until the Kinesis connector JAR is there`);
       }
     }
+    checkLength(this, 'mainFile', mainFile, { max: 2048, why: 'a runtime property value' });
+    checkLength(this, 'connectorJar', connectorJar, { max: 2048, why: 'a runtime property value' });
+    this.validateProperties(props.properties ?? {});
     return { runtime, parallelism, parallelismPerKpu, checkpointMs, minPauseMs, mainFile, connectorJar };
+  }
+
+  /**
+   * The program's properties share the property group `StreamAnalytics` with the three the
+   * construct sets: 50 entries at most in all, keys and values of 1 to 2,048 characters, and no
+   * key of the construct's own (it would be overwritten).
+   *
+   * @see https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_PropertyGroup.html
+   */
+  private validateProperties(properties: Record<string, string>): void {
+    const reserved = Object.keys(this.ownProperties('', ''));
+    const clash = Object.keys(properties).find(key => reserved.includes(key));
+    check(clash === undefined, this, 'properties key', clash, `must not be one the construct sets (${reserved.join(', ')})`);
+    checkMap(this, 'properties', properties, {
+      entries: { max: 50 - reserved.length, why: `the property group takes 50, and the construct sets ${reserved.length}` },
+      keyLength: { min: 1, max: 2048 },
+      valueLength: { min: 1, max: 2048 },
+    });
+  }
+
+  /** The properties the construct gives the program, in its property group. */
+  private ownProperties(inputArn: string, outputArn: string): Record<string, string> {
+    return { 'input.stream.arn': inputArn, 'output.stream.arn': outputArn, 'aws.region': Stack.of(this).region };
   }
 }

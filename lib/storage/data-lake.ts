@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { DataRetentionProps } from '../core/data-retention';
 import { AccessLogBucket, createDataKey } from '../core/secure-bucket';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
-import { PropValidationError, check, checkInteger } from '../core/validation';
+import { PropValidationError, check, checkCount, checkInteger } from '../core/validation';
 import { CATALOG_READ_ACTIONS, DataLakeZone, catalogArn } from './data-lake-zone';
 import { LakeFormationGovernance, LakeFormationGovernanceProps, TagGrant } from './lake-formation-governance';
 import { StorageTiering } from './storage-tiering';
@@ -163,7 +163,7 @@ export class DataLake extends Construct {
   }
 
   private validateZones(zones: DataLakeZoneOptions[]): void {
-    checkInteger(this, 'zones.length', zones.length, { min: 1, max: 20 });
+    checkCount(this, 'zones', zones.length, { min: 1 }, 'zones');
     const seen = new Set<string>();
     zones.forEach((zone, index) => {
       check(ZONE_NAME.test(zone.name), this, `zones[${index}].name`, zone.name,

@@ -1,4 +1,4 @@
-import { Size } from 'aws-cdk-lib';
+import { Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -14,7 +14,7 @@ export enum EbsVolumeType {
   GP2 = 'gp2',
   /** Provisioned IOPS SSD, 50 IOPS per GiB at most. */
   IO1 = 'io1',
-  /** Provisioned IOPS SSD (Block Express), the highest IOPS and durability. */
+  /** Provisioned IOPS SSD (Block Express), the highest IOPS and durability: up to 1,000 IOPS per GiB. */
   IO2 = 'io2',
   /** Throughput Optimized HDD: large sequential reads; cannot be a boot volume. */
   ST1 = 'st1',
@@ -45,8 +45,8 @@ export interface EbsVolumeTypeLimits {
  * Today gp2 reaches 16,000 IOPS; gp3 has a 3,000-IOPS / 125-MiB/s baseline for any size and
  * can be provisioned up to 80,000 IOPS, 2,000 MiB/s and 64 TiB (raised from 16,000 IOPS,
  * 1,000 MiB/s and 16 TiB in 2025); io2 Block Express reaches 256,000 IOPS and 64 TiB.
- * These are the limits aws-cdk-lib 2.276's `ec2.Volume` enforces too (its io2 check allows
- * 500 IOPS per GiB, so this table does as well, although AWS now documents 1,000 for io2).
+ * io2 Block Express allows 1,000 IOPS per GiB; aws-cdk-lib 2.276's `ec2.Volume` still caps io2 at
+ * its former 500, so {@link EbsVolumeSet} does not let the L2 check the IOPS of io2 volumes.
  *
  * @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html
  * @see https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html
@@ -63,7 +63,7 @@ export const EBS_VOLUME_LIMITS: Record<EbsVolumeType, EbsVolumeTypeLimits> = {
   },
   [EbsVolumeType.GP2]: { minSizeGiB: 1, maxSizeGiB: 16_384, bootable: true },
   [EbsVolumeType.IO1]: { minSizeGiB: 4, maxSizeGiB: 16_384, iops: { min: 100, max: 64_000, maxPerGiB: 50, required: true }, bootable: true },
-  [EbsVolumeType.IO2]: { minSizeGiB: 4, maxSizeGiB: 65_536, iops: { min: 100, max: 256_000, maxPerGiB: 500, required: true }, bootable: true },
+  [EbsVolumeType.IO2]: { minSizeGiB: 4, maxSizeGiB: 65_536, iops: { min: 100, max: 256_000, maxPerGiB: 1_000, required: true }, bootable: true },
   [EbsVolumeType.ST1]: { minSizeGiB: 125, maxSizeGiB: 16_384, bootable: false },
   [EbsVolumeType.SC1]: { minSizeGiB: 125, maxSizeGiB: 16_384, bootable: false },
   [EbsVolumeType.STANDARD]: { minSizeGiB: 1, maxSizeGiB: 1_024, bootable: true },
@@ -100,7 +100,10 @@ export interface EbsVolumeProfile {
 
 /** Properties of an {@link EbsVolumeSet}. */
 export interface EbsVolumeSetProps extends DataRetentionProps {
-  /** The Availability Zone of the volumes (an instance can only attach volumes of its own AZ). */
+  /**
+   * The Availability Zone of the volumes (an instance can only attach volumes of its own AZ), such
+   * as `us-east-1a`, in the stack's region. A literal zone is normal here: a volume lives in one.
+   */
   readonly availabilityZone: string;
   /** The volumes. */
   readonly volumes: EbsVolumeProfile[];
@@ -145,20 +148,54 @@ export class EbsVolumeSet extends Construct {
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     check(duplicate === undefined, this, 'volumes[].name', duplicate, 'must be unique in the set');
 
+    this.validateAvailabilityZone(props.availabilityZone);
+
     this.encryptionKey = props.encryptionKey ?? createDataKey(this, 'Key', `Encrypts the EBS volumes of ${this.node.path}`, props);
     for (const profile of props.volumes) {
       const type = profile.type ?? EbsVolumeType.GP3;
-      this.volumes[profile.name] = new ec2.Volume(this, profile.name, {
+      // The L2's own IOPS and throughput checks are stale (io2 capped at 500 IOPS per GiB, EBS
+      // allows 1,000) and reject tokens: it gets the smallest IOPS its type requires, and the
+      // volume the IOPS and throughput validated above.
+      const limits = EBS_VOLUME_LIMITS[type];
+      const volume = new ec2.Volume(this, profile.name, {
         availabilityZone: props.availabilityZone,
         size: Size.gibibytes(profile.sizeGiB),
         volumeType: type as string as ec2.EbsDeviceVolumeType,
-        iops: profile.iops,
-        throughput: profile.throughputMiBps,
+        iops: limits.iops?.required ? limits.iops.min : undefined,
         encrypted: true,
         encryptionKey: this.encryptionKey,
         volumeName: profile.name,
         removalPolicy: dataRemovalPolicy(props),
       });
+      const cfnVolume = volume.node.defaultChild as ec2.CfnVolume;
+      cfnVolume.iops = profile.iops;
+      cfnVolume.throughput = profile.throughputMiBps;
+      if (!Token.isUnresolved(props.availabilityZone)) {
+        Validations.of(volume).acknowledge({
+          id: 'CloudFormation-Validate::W3010',
+          reason: 'An EBS volume exists in one Availability Zone, which the caller names; the zone is checked against the stack\'s region',
+        });
+      }
+      this.volumes[profile.name] = volume;
+    }
+  }
+
+  /**
+   * A zone name such as `us-east-1a` (or a Local Zone such as `us-west-2-lax-1a`) of the stack's
+   * region, when the region is known at synth: EC2 rejects a volume in another region's zone.
+   *
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html
+   */
+  private validateAvailabilityZone(zone: string): void {
+    if (Token.isUnresolved(zone)) {
+      return;
+    }
+    check(/^[a-z]{2}(-[a-z]+)+-\d+[a-z0-9-]*[a-z0-9]$/.test(zone), this, 'availabilityZone', zone,
+      'must be an Availability Zone name such as us-east-1a');
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region)) {
+      check(zone.startsWith(region) && /^([a-z]|-[a-z0-9-]+)$/.test(zone.slice(region.length)), this, 'availabilityZone', zone,
+        `must be an Availability Zone of the stack's region ${region}, such as ${region}a`);
     }
   }
 
@@ -183,7 +220,8 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
     const iops = profile.iops ?? GP3_BASELINE_IOPS;
     checkInteger(scope, `${prop}.iops`, iops, { min: limits.iops.min, max: limits.iops.max, why: `${type} provisioned IOPS` });
     // gp3 always has its 3,000-IOPS baseline; only IOPS above it depend on the size.
-    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS);
+    // (The ratio is unknown until deployment when the size is a token.)
+    const ratioApplies = !(type === EbsVolumeType.GP3 && iops <= GP3_BASELINE_IOPS) && !Token.isUnresolved(profile.sizeGiB);
     check(!ratioApplies || iops <= limits.iops.maxPerGiB * profile.sizeGiB, scope, `${prop}.iops`, iops,
       `must be at most ${limits.iops.maxPerGiB} IOPS per GiB for ${type}, that is ${limits.iops.maxPerGiB * profile.sizeGiB} for ${profile.sizeGiB} GiB`);
   } else {
@@ -195,7 +233,7 @@ function validateProfile(scope: Construct, prop: string, profile: EbsVolumeProfi
     const throughput = profile.throughputMiBps ?? limits.throughput.min;
     checkInteger(scope, `${prop}.throughputMiBps`, throughput, { min: limits.throughput.min, max: limits.throughput.max, why: `${type} provisioned throughput, MiB/s` });
     const iops = profile.iops ?? GP3_BASELINE_IOPS;
-    check(throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughputMiBps`, throughput,
+    check(Token.isUnresolved(iops) || throughput <= limits.throughput.maxPerIops * iops, scope, `${prop}.throughputMiBps`, throughput,
       `must be at most ${limits.throughput.maxPerIops} MiB/s per provisioned IOPS for ${type}, that is ${limits.throughput.maxPerIops * iops} for ${iops} IOPS`);
   } else {
     check(profile.throughputMiBps === undefined, scope, `${prop}.throughputMiBps`, profile.throughputMiBps,

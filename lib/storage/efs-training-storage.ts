@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 import { Rehearsal } from '../rehearsal/expectations';
 import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, fileSystemTrainingInput } from '../training/training-input';
 
@@ -18,7 +18,8 @@ export interface EfsWorkspace {
   /** The POSIX group id every request through the access point uses. */
   readonly gid: number;
   /**
-   * The directory, created on first use, owned by `uid`/`gid` with mode 0750.
+   * The directory, created on first use, owned by `uid`/`gid` with mode 0750: an absolute path of
+   * 1 to 4 directories, at most 100 characters, none starting with `.`, without `$#<>;\`|&?{}^*`.
    *
    * @default `/home/<name>`
    */
@@ -220,6 +221,21 @@ export class EfsTrainingStorage extends Construct {
     if (workspace.path !== undefined) {
       checkAbsolutePath(this, `${prop}.path`, workspace.path);
       check(workspace.path !== '/', this, `${prop}.path`, workspace.path, 'must not be the root: a workspace is one directory');
+      this.validateAccessPointPath(`${prop}.path`, workspace.path);
     }
+  }
+
+  /**
+   * An access point's root directory: at most 100 characters and 4 directories, none starting with
+   * `.` or containing `$ # < > ; \` | & ? { } ^ *`.
+   *
+   * @see https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html
+   */
+  private validateAccessPointPath(prop: string, path: string): void {
+    checkLength(this, prop, path, { max: 100, why: 'EFS access point root directories' });
+    const directories = path.split('/').slice(1);
+    check(directories.length <= 4, this, prop, path, 'must have at most 4 directories (EFS access point root directories)');
+    const bad = directories.find(directory => directory.startsWith('.') || /[$#<>;`|&?{}^*]/.test(directory));
+    check(bad === undefined, this, prop, path, `must not have a directory that starts with '.' or contains $ # < > ; \` | & ? { } ^ * (EFS access points reject '${bad}')`);
   }
 }

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DataFlow, DataFlowNode, DataFlowStage } from '../core/data-flow';
 import { granteeId, principalArn } from '../core/grant-policy';
 import { objectReadWriteStatements } from '../core/bucket-statements';
-import { PropValidationError, check, checkInteger } from '../core/validation';
+import { PropValidationError, check, checkCount } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal } from '../rehearsal/expectations';
@@ -45,7 +45,7 @@ export interface LakeFormationGovernanceProps {
 
 /** A grant on the databases or tables whose LF-tags match an expression. */
 export interface TagGrant {
-  /** Tag keys with the values that match (all keys must match; any listed value of a key matches). 1 to 5 keys. */
+  /** Tag keys with the values that match (all keys must match; any listed value of a key matches): at least one key, 1 to 50 values each. */
   readonly expression: Record<string, string[]>;
   /** Whether the grant covers the matching databases or the tables in them. */
   readonly resourceType: 'DATABASE' | 'TABLE';
@@ -72,9 +72,25 @@ const CHAIN_SOURCE = 'https://docs.aws.amazon.com/lake-formation/latest/APIRefer
 /** The role that registers a location must trust Lake Formation and Glue. */
 const REGISTRATION_ROLE_SOURCE = 'https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html';
 
-/** LF-tag keys and values: letters, digits, spaces and `_ . : / = + - @ %` (values may also use `*`). */
+/**
+ * LF-tag keys (1 to 128 characters) and values (0 to 256): letters, digits, spaces and
+ * `_ . : / = + - @ %` (values may also use `*`).
+ *
+ * @see https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_LFTag.html
+ */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%*]{1,256}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%*]{0,256}$/u;
+/**
+ * Values per LF-tag in a template: `AWS::LakeFormation::Tag` takes 1 to 50 (`CreateLFTag` takes 50
+ * per call; the 1,000 an LF-tag may have need later `UpdateLFTag` calls, which CloudFormation does not make).
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lakeformation-tag.html
+ */
+const MAX_TAG_VALUES = 50;
+/** @see https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DataLakeSettings.html (DataLakeAdmins: at most 30) */
+const MAX_ADMINS = 30;
+/** @see https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_AddLFTagsToResource.html (LFTags: 1 to 50) */
+const MAX_TAGS_PER_RESOURCE = 50;
 
 /**
  * AWS Lake Formation governance for a data lake: administrators, registered locations, grants and
@@ -124,6 +140,7 @@ export class LakeFormationGovernance extends Construct {
     }
     check(admins.length > 0, this, 'admins', props.admins,
       'must name at least one role when `includeDeploymentRole` is false (someone must be able to grant)');
+    checkCount(this, 'admins', admins.length, { max: MAX_ADMINS, why: 'Lake Formation data lake administrators, the deployment role included' }, 'roles');
 
     this.settings = new lakeformation.CfnDataLakeSettings(this, 'Settings', {
       mutationType: 'APPEND',
@@ -151,9 +168,10 @@ export class LakeFormationGovernance extends Construct {
     Object.entries(this.tagValues).forEach(([key, values], index) => {
       check(TAG_KEY.test(key), this, `tags[${index}] key`, key,
         'must be 1 to 128 letters, digits, spaces or _ . : / = + - @ %');
-      checkInteger(this, `tags.${key}.length`, values.length, { min: 1, max: 1000, why: 'an LF-tag has 1 to 1,000 values' });
+      checkCount(this, `tags.${key}`, values.length, { min: 1, max: MAX_TAG_VALUES, why: 'AWS::LakeFormation::Tag takes 1 to 50 values' }, 'values');
       values.forEach(value => check(TAG_VALUE.test(value), this, `tags.${key}`, value,
-        'values must be 1 to 256 letters, digits, spaces or _ . : / = + - @ % *'));
+        'values must be 0 to 256 letters, digits, spaces or _ . : / = + - @ % *'));
+      check(new Set(values).size === values.length, this, `tags.${key}`, values, 'must not repeat a value');
       const tag = new lakeformation.CfnTag(this, `Tag${index}`, { tagKey: key, tagValues: values });
       this.chain(tag);
       this.tags[key] = tag;
@@ -230,6 +248,7 @@ export class LakeFormationGovernance extends Construct {
 
   /** Attaches LF-tags (key → one value) to a database; its tables inherit them. */
   public tagDatabase(scope: IConstruct, databaseName: string, tags: Record<string, string>): void {
+    checkCount(scope, 'lfTags', Object.keys(tags).length, { max: MAX_TAGS_PER_RESOURCE, why: 'LF-tags on one resource' });
     Object.entries(tags).forEach(([key, value]) => this.checkTag(scope, `lfTags.${key}`, key, [value]));
     const association = new lakeformation.CfnTagAssociation(scope, 'TagAssociation', {
       resource: { database: { catalogId: this.catalogId, name: databaseName } },
@@ -244,8 +263,12 @@ export class LakeFormationGovernance extends Construct {
    */
   public grantOnTags(scope: IConstruct, grantee: iam.IGrantable, grant: TagGrant): void {
     const keys = Object.keys(grant.expression);
-    checkInteger(scope, 'expression keys', keys.length, { min: 1, max: 5, why: 'an LF-tag expression has 1 to 5 tags' });
-    keys.forEach(key => this.checkTag(scope, `expression.${key}`, key, grant.expression[key]));
+    checkCount(scope, 'expression', keys.length, { min: 1, why: 'an LF-tag expression matches on at least one LF-tag' }, 'LF-tags');
+    keys.forEach(key => {
+      checkCount(scope, `expression.${key}`, grant.expression[key].length, { min: 1, max: MAX_TAG_VALUES, why: 'values of one LF-tag in an expression' }, 'values');
+      this.checkTag(scope, `expression.${key}`, key, grant.expression[key]);
+    });
+    checkCount(scope, 'permissions', grant.permissions.length, { min: 1 }, 'permissions');
     const allowed = TAG_POLICY_PERMISSIONS[grant.resourceType];
     grant.permissions.forEach(permission => check(allowed.includes(permission), scope, 'permissions', permission,
       `must be one of ${allowed.join(', ')} for resourceType ${grant.resourceType} (the permissions Lake Formation accepts on an LF-tag policy of that type)`));

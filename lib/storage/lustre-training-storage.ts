@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { createDataKey } from '../core/secure-bucket';
-import { check } from '../core/validation';
+import { check, checkCount } from '../core/validation';
 import { OTHER_ACCOUNT, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal } from '../rehearsal/expectations';
 import { FileSystemTrainingInputOptions, TrainingInput, checkAbsolutePath, checkRelativePrefix, fileSystemTrainingInput } from '../training/training-input';
@@ -84,7 +84,7 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
    * @default - 50 for PERSISTENT_1, 125 for PERSISTENT_2
    */
   readonly perUnitStorageThroughput?: number;
-  /** The linked S3 locations: exactly one, or for PERSISTENT_2 one or more. */
+  /** The linked S3 locations: exactly one, or for PERSISTENT_2 one to eight. */
   readonly dataRepositories: LustreDataRepository[];
   /**
    * The key that encrypts a persistent file system (scratch file systems are always encrypted
@@ -100,6 +100,9 @@ export interface LustreTrainingStorageProps extends DataRetentionProps {
    */
   readonly trainingSecurityGroup?: ec2.ISecurityGroup;
 }
+
+/** A file system has at most 8 data repository associations. */
+const MAX_ASSOCIATIONS = 8;
 
 /**
  * The Lustre ports: 988 and 1018–1023 (TCP).
@@ -192,11 +195,11 @@ export class LustreTrainingStorage extends Construct {
     this.validateStorageCapacity(deploymentType, storageCapacityGiB);
     const perUnitStorageThroughput = this.validatePerUnitStorageThroughput(deploymentType, props.perUnitStorageThroughput);
     this.validateDataRepositories(deploymentType, props.dataRepositories);
-    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', props.encryptionKey?.keyArn ?? 'a key',
+    check(persistent || props.encryptionKey === undefined, this, 'encryptionKey', props.encryptionKey?.node.path,
       `cannot be used with ${deploymentType} (scratch file systems are always encrypted with keys FSx manages)`);
 
     const subnet = props.subnet ?? props.vpc.isolatedSubnets[0] ?? props.vpc.privateSubnets[0];
-    check(subnet !== undefined, this, 'vpc', props.vpc.vpcId, 'must have an isolated or private subnet (FSx for Lustre must not be in a public subnet)');
+    check(subnet !== undefined, this, 'vpc', 'a VPC with public subnets only', 'must have an isolated or private subnet (FSx for Lustre must not be in a public subnet)');
     this.subnet = subnet;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -374,12 +377,14 @@ export class LustreTrainingStorage extends Construct {
    *
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html
    * @see https://docs.aws.amazon.com/fsx/latest/LustreGuide/older-deployment-types.html
+   * @see https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateDataRepositoryAssociation.html (at most 8 per file system; `/` links one)
    */
   private validateDataRepositories(deploymentType: fsx.LustreDeploymentType, repositories: LustreDataRepository[]): void {
     const byAssociation = deploymentType === fsx.LustreDeploymentType.PERSISTENT_2;
     check(repositories.length > 0, this, 'dataRepositories', repositories, 'must link at least one S3 location');
     check(byAssociation || repositories.length === 1, this, 'dataRepositories', repositories.length,
       `must link exactly one S3 location for ${deploymentType} (only PERSISTENT_2 links several, through data repository associations)`);
+    checkCount(this, 'dataRepositories', repositories.length, { max: MAX_ASSOCIATIONS, why: 'data repository associations per file system' }, 'S3 locations');
     repositories.forEach((repository, index) => {
       const prop = `dataRepositories[${index}]`;
       checkRelativePrefix(this, `${prop}.prefix`, repository.prefix ?? '');

@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 
 /** One step of a lifecycle waterfall: objects move to `storageClass` after `days`. */
 export interface Tier {
@@ -351,6 +351,7 @@ export class StorageTiering {
 function validateRule(scope: IConstruct, at: string, rule: TieringRule): void {
   check(rule.id.length >= 1 && rule.id.length <= 255, scope, `${at}.id`, rule.id, 'must be 1 to 255 characters long');
   validateHasAction(scope, at, rule);
+  validatePrefixAndTags(scope, at, rule);
   validateObjectSizeFilter(scope, at, rule);
   validateWaterfall(scope, `${at}.transitions`, rule.transitions ?? [], 0);
   validateWaterfall(scope, `${at}.noncurrentTransitions`, rule.noncurrentTransitions ?? [], 1);
@@ -377,6 +378,29 @@ function validateHasAction(scope: IConstruct, at: string, rule: TieringRule): vo
     || rule.abortIncompleteMultipartUploadDays !== undefined;
   check(hasAction, scope, at, rule.id,
     'must have at least one action (transitions, expirationDays, noncurrentTransitions, noncurrentExpirationDays or abortIncompleteMultipartUploadDays)');
+}
+
+/**
+ * The prefix is the start of an object key, at most 1,024 bytes of UTF-8; a tag filter matches
+ * object tags, whose keys have 1 to 128 and values 0 to 256 characters. S3 rejects an
+ * `AbortIncompleteMultipartUpload` action in a rule that filters on tags (uploads have no tags).
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (key names: 1,024 bytes)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html (tag keys 128, values 256 characters)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html (no AbortIncompleteMultipartUpload with a tag filter)
+ */
+function validatePrefixAndTags(scope: IConstruct, at: string, rule: TieringRule): void {
+  if (rule.prefix !== undefined) {
+    const bytes = Buffer.byteLength(rule.prefix, 'utf8');
+    check(bytes <= 1024, scope, `${at}.prefix`, rule.prefix, `must be at most 1024 bytes of UTF-8 (an S3 key prefix), not ${bytes}`);
+  }
+  const tags = Object.entries(rule.tags ?? {});
+  tags.forEach(([key, value]) => {
+    checkLength(scope, `${at}.tags key`, key, { min: 1, max: 128, why: 'S3 object tag keys' });
+    checkLength(scope, `${at}.tags.${key}`, value, { max: 256, why: 'S3 object tag values' });
+  });
+  check(tags.length === 0 || rule.abortIncompleteMultipartUploadDays === undefined, scope, `${at}.abortIncompleteMultipartUploadDays`,
+    rule.abortIncompleteMultipartUploadDays, 'cannot be used in a rule with `tags` (S3 rejects it: multipart uploads have no tags); put it in a rule of its own');
 }
 
 /**

@@ -11,7 +11,7 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkCount, checkInteger, checkLength, checkMap } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, S3_MULTIPART_KMS_SOURCE, bucketRefusals, serviceAssumesRole, stepFunctionsAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
@@ -64,7 +64,7 @@ export interface TrainingJobLauncherProps extends DataRetentionProps {
    */
   readonly maxRuntime?: Duration;
   /**
-   * The algorithm's hyperparameters.
+   * The algorithm's hyperparameters: at most 100, keys of at most 256 and values of at most 2,500 characters.
    *
    * @default - none
    */
@@ -411,7 +411,7 @@ export class TrainingJobLauncher extends Construct {
     const required = props.inputs.filter(input => input.subnets !== undefined).map(input => input.subnets as ec2.ISubnet[]);
     if (required.length === 0) {
       const isolated = props.vpc.isolatedSubnets.length > 0 ? props.vpc.isolatedSubnets : props.vpc.privateSubnets;
-      check(isolated.length > 0, this, 'vpc', props.vpc.vpcId, 'must have isolated or private subnets (training jobs do not run in public subnets)');
+      check(isolated.length > 0, this, 'vpc', 'a VPC with public subnets only', 'must have isolated or private subnets (training jobs do not run in public subnets)');
       return isolated;
     }
     // A subnet every file-system input can be reached from: FSx for Lustre lives in one subnet.
@@ -421,21 +421,35 @@ export class TrainingJobLauncher extends Construct {
     return common;
   }
 
+  /**
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html (job names 63 characters;
+   *   1 to 20 channels; hyperparameters: 100 entries, keys 256 and values 2,500 characters)
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Channel.html (channel names, content types of 256 characters)
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html (28 days at most)
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html (ML storage volumes are gp2)
+   * @see https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html (gp2: 16 TiB at most)
+   */
   private validate(props: TrainingJobLauncherProps, instanceType: string, instanceCount: number, volumeSizeGiB: number, maxRuntime: Duration, outputPrefix: string) {
     check(/^[a-z0-9](-?[a-z0-9])*$/.test(props.jobNamePrefix) && props.jobNamePrefix.length <= 26, this, 'jobNamePrefix', props.jobNamePrefix,
       'must be at most 26 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (a 36-character UUID is appended and job names have at most 63 characters)');
     check(/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType), this, 'instanceType', instanceType, 'must be a SageMaker instance type such as ml.m5.large');
-    checkInteger(this, 'instanceCount', instanceCount, { min: 1, max: 100 });
-    checkInteger(this, 'volumeSizeGiB', volumeSizeGiB, { min: 1, max: 16_384, why: 'VolumeSizeInGB' });
+    // The API sets no upper bound: the number of instances is an account quota per instance type.
+    checkInteger(this, 'instanceCount', instanceCount, { min: 1 });
+    // SageMaker provisions the ML storage volume as a gp2 EBS volume: 16,384 GiB at most.
+    checkInteger(this, 'volumeSizeGiB', volumeSizeGiB, { min: 1, max: 16_384, why: 'GiB of a gp2 ML storage volume' });
     const seconds = maxRuntime.toSeconds();
     checkInteger(this, 'maxRuntime', seconds, { min: 1, max: 2_419_200, why: 'seconds: SageMaker stops training jobs after 28 days at most' });
     checkRelativePrefix(this, 'outputPrefix', outputPrefix);
-    check(props.inputs.length >= 1 && props.inputs.length <= 20, this, 'inputs', props.inputs.length, 'must have 1 to 20 channels');
+    checkCount(this, 'inputs', props.inputs.length, { min: 1, max: 20 }, 'channels');
+    checkMap(this, 'hyperparameters', props.hyperparameters ?? {}, { entries: { max: 100 }, keyLength: { max: 256 }, valueLength: { max: 2500 } });
     const names = props.inputs.map(input => input.channelName);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     check(duplicate === undefined, this, 'inputs[].channelName', duplicate, 'must be unique in the job');
     props.inputs.forEach((input, index) => {
       check(/^[A-Za-z0-9.\-_]{1,64}$/.test(input.channelName), this, `inputs[${index}].channelName`, input.channelName, 'must be 1 to 64 letters, digits, ., - or _');
+      if (input.contentType !== undefined) {
+        checkLength(this, `inputs[${index}].contentType`, input.contentType, { max: 256, why: 'a MIME type' });
+      }
       check(!('FileSystemDataSource' in input.dataSource) || input.inputMode === 'File', this, `inputs[${index}].inputMode`, input.inputMode,
         'must be File for a file-system input (SageMaker mounts the file system)');
     });

@@ -9,7 +9,7 @@ import { objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps, dataRemovalPolicy, destroysData } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { AccessLogBucket, SecureBucket, createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 import { bucketRefusals } from '../rehearsal/common-calls';
 import { Rehearsal } from '../rehearsal/expectations';
 import { DataLakeZone } from '../storage/data-lake-zone';
@@ -26,7 +26,7 @@ export interface NamedQueryOptions {
   /** The database the query runs in. */
   readonly database: string;
   /**
-   * What the query answers.
+   * What the query answers (1 to 1,024 characters).
    *
    * @default - none
    */
@@ -250,6 +250,9 @@ export class AthenaWorkgroup extends Construct {
         'must be 1 to 262,144 characters of SQL');
       check(query.database.length >= 1 && query.database.length <= 255, this, `namedQueries[${index}].database`, query.database,
         'must be 1 to 255 characters');
+      if (query.description !== undefined) {
+        checkLength(this, `namedQueries[${index}].description`, query.description, { min: 1, max: 1024, why: 'Athena named query descriptions' });
+      }
     });
   }
 }

@@ -7,8 +7,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { check, checkInteger } from '../core/validation';
-import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
+import { check, checkCount, checkInteger, checkLength } from '../core/validation';
+import { MAX_EXECUTION_MINUTES, allowSparkTraffic, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
 
@@ -193,7 +193,9 @@ export class EmrServerlessSpark extends Construct {
     }
     const jobTimeout = props.jobTimeout ?? Duration.hours(2);
     const jobMinutes = jobTimeout.toMinutes({ integral: false });
-    checkInteger(this, 'jobTimeout', jobMinutes, { min: 1, why: 'whole minutes' });
+    // The state machine waits 15 minutes more than the job, within Step Functions' one year.
+    checkInteger(this, 'jobTimeout', jobMinutes, { min: 1, max: MAX_EXECUTION_MINUTES - 15, why: 'whole minutes, within the one year a state machine execution may run' });
+    this.validateJobDriver(props);
     check(props.vpcSubnets === undefined || props.vpc !== undefined, this, 'vpcSubnets', 'set', 'needs `vpc`');
 
     if (props.vpc) {
@@ -318,6 +320,23 @@ export class EmrServerlessSpark extends Construct {
     });
   }
 
+  /**
+   * The job driver's `spark-submit` parameters (1 to 102,400 characters, not blank) and entry
+   * point arguments (at most 1,024, none blank).
+   *
+   * @see https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_SparkSubmit.html
+   */
+  private validateJobDriver(props: EmrServerlessSparkProps): void {
+    if (props.sparkSubmitParameters !== undefined) {
+      checkLength(this, 'sparkSubmitParameters', props.sparkSubmitParameters, { min: 1, max: 102_400 });
+      check(props.sparkSubmitParameters.trim().length > 0, this, 'sparkSubmitParameters', props.sparkSubmitParameters, 'must not be blank');
+    }
+    const args = props.scriptArguments ?? [];
+    checkCount(this, 'scriptArguments', args.length, { max: 1024, why: 'EntryPointArguments' }, 'arguments');
+    args.forEach((argument, index) => check(argument.trim().length > 0, this, `scriptArguments[${index}]`, argument,
+      'must not be blank (EMR Serverless rejects empty entry point arguments)'));
+  }
+
   /** @see https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/release-versions.html */
   private validateReleaseLabel(label: string, architecture: EmrServerlessArchitecture): void {
     if (Token.isUnresolved(label)) {
@@ -341,7 +360,7 @@ export class EmrServerlessSpark extends Construct {
 
   /** @see https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/app-behavior.html#worker-configs */
   private validateWorkers(prop: string, workers: EmrServerlessInitialWorkers): void {
-    checkInteger(this, `${prop}.count`, workers.count, { min: 1 });
+    checkInteger(this, `${prop}.count`, workers.count, { min: 1, max: 1_000_000, why: 'workerCount of InitialCapacityConfig' });
     const memory = WORKER_MEMORY[workers.vcpu];
     check(memory !== undefined, this, `${prop}.vcpu`, workers.vcpu, 'must be 1, 2, 4, 8 or 16');
     const ok = Number.isInteger(workers.memoryGb) && workers.memoryGb >= memory.min && workers.memoryGb <= memory.max

@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { PrivateNetwork } from '../core/private-network';
-import { check, checkInteger } from '../core/validation';
-import { createJobStateMachine } from './job-state-machine';
+import { check, checkInteger, checkLength } from '../core/validation';
+import { MAX_EXECUTION_MINUTES, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
 
@@ -127,7 +127,11 @@ export class EmrSparkCluster extends Construct {
     const instanceType = props.instanceType ?? 'm5.xlarge';
     check(INSTANCE_TYPE.test(instanceType), this, 'instanceType', instanceType, 'must be an EC2 instance type such as m5.xlarge');
     const coreCount = props.coreInstanceCount ?? 2;
-    checkInteger(this, 'coreInstanceCount', coreCount, { min: 0, max: 100 });
+    // TargetOnDemandCapacity has no upper bound in the API: the number of instances is an EC2 quota.
+    checkInteger(this, 'coreInstanceCount', coreCount, { min: 0 });
+    const timeoutMinutes = (props.timeout ?? Duration.hours(3)).toMinutes({ integral: false });
+    checkInteger(this, 'timeout', timeoutMinutes, { min: 1, max: MAX_EXECUTION_MINUTES, why: 'whole minutes, at most the one year a state machine execution may run' });
+    (props.scriptArguments ?? []).forEach((argument, index) => checkLength(this, `scriptArguments[${index}]`, argument, { max: 10_280, why: 'an EMR step argument' }));
     const idleTimeout = props.idleTimeout ?? Duration.minutes(30);
     checkInteger(this, 'idleTimeout', idleTimeout.toSeconds(), { min: 60, max: 604800, why: 'seconds, from 1 minute to 7 days' });
     if (props.tlsCertificatesZip !== undefined && !Token.isUnresolved(props.tlsCertificatesZip)) {

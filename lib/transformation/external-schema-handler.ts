@@ -71,17 +71,27 @@ const POLL_MS = 2000;
 /** Stop polling this long before the function times out, so the failure is reported, not lost. */
 const SAFETY_MS = 15000;
 
+/**
+ * A delimited identifier: in double quotes, so that a reserved word (such as the zone name `raw`)
+ * names the schema instead of breaking the statement.
+ *
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
+ */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /** The statement that creates the schema; refuses inputs that are not plain names and ARNs. */
 export function createSchemaSql(props: ExternalSchemaProperties): string {
   checkInputs(props);
-  return `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${props.SchemaName} FROM DATA CATALOG `
+  return `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${quoteIdentifier(props.SchemaName)} FROM DATA CATALOG `
     + `DATABASE '${props.GlueDatabase}' IAM_ROLE '${props.IamRoleArn}'`;
 }
 
 /** The statement that drops the schema: only Redshift's reference, never the Glue database. */
 export function dropSchemaSql(props: ExternalSchemaProperties): string {
   checkInputs(props);
-  return `DROP SCHEMA IF EXISTS ${props.SchemaName}`;
+  return `DROP SCHEMA IF EXISTS ${quoteIdentifier(props.SchemaName)}`;
 }
 
 /** The statement that proves the schema's role can read the catalog: it lists the schema's tables. */

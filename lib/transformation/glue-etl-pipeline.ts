@@ -1,19 +1,20 @@
 import * as fs from 'fs';
-import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { DataFlow, DataFlowKind, DataFlowStage } from '../core/data-flow';
 import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-statements';
 import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
-import { check, checkInteger } from '../core/validation';
+import { check, checkInteger, checkLength } from '../core/validation';
 import { CATALOG_READ_ACTIONS, CATALOG_WRITE_ACTIONS, DataLakeZone } from '../storage/data-lake-zone';
+import { validateGlueCron } from './glue-cron';
 
 /** Glue versions a new Spark job may use. */
 export type GlueVersion = '4.0' | '5.0' | '5.1';
@@ -454,6 +455,8 @@ export class GlueEtlPipeline extends Construct {
     }
     check(PREFIX.test(resolved.sourcePrefix), this, 'sourcePrefix', resolved.sourcePrefix,
       'must be empty or folders of letters, digits and !_.*\'()- each ending with `/`, with no leading `/`');
+    // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (keys of at most 1,024 bytes)
+    checkLength(this, 'sourcePrefix', resolved.sourcePrefix, { max: 1024, why: 'an S3 key prefix' });
     check(TABLE_NAME.test(props.targetTableName), this, 'targetTableName', props.targetTableName,
       'must be a lower-case letter followed by up to 254 lower-case letters, digits or underscores (Athena cannot query other table names)');
     check(props.sourceFormat === undefined || ['json', 'csv'].includes(props.sourceFormat), this, 'sourceFormat', props.sourceFormat, 'must be json or csv');
@@ -479,31 +482,6 @@ export class GlueEtlPipeline extends Construct {
       checkInteger(this, 'start.batchWindow', start.batching.batchWindow.toSeconds({ integral: false }), { min: 1, max: 900, why: 'in seconds' });
     }
   }
-}
-
-/**
- * Checks a Glue cron expression: six fields, day-of-month or day-of-week left `?`, and not more
- * often than every 5 minutes (the minute field must not be `*`, a range, or a step under 5).
- *
- * @see https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html
- */
-export function validateGlueCron(scope: IConstruct, prop: string, expression: string): void {
-  if (Token.isUnresolved(expression)) {
-    return;
-  }
-  const match = /^cron\((.*)\)$/.exec(expression.trim());
-  const fields = match ? match[1].trim().split(/\s+/) : [];
-  check(fields.length === 6, scope, prop, expression,
-    'must be a Glue cron expression with six fields, such as `cron(15 2 * * ? *)` (Glue schedules have no rate())');
-  const [minutes, , dayOfMonth, , dayOfWeek] = fields;
-  check((dayOfMonth === '?') !== (dayOfWeek === '?'), scope, prop, expression,
-    'must leave exactly one of day-of-month and day-of-week as `?`');
-  const step = /\/(\d+)$/.exec(minutes);
-  const everyMinute = minutes === '*' || minutes.includes('-') || (step !== null && Number(step[1]) < 5);
-  const list = minutes.split(',').map(Number);
-  const denseList = list.length > 1 && list.every(Number.isInteger)
-    && [...list].sort((a, b) => a - b).some((value, index, sorted) => index > 0 && value - sorted[index - 1] < 5);
-  check(!everyMinute && !denseList, scope, prop, expression, 'must not run more often than every 5 minutes (Glue\'s minimum schedule precision)');
 }
 
 /** The KMS key of a lake zone's bucket. */

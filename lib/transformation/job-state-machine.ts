@@ -9,6 +9,13 @@ import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 
+/**
+ * The longest a standard state machine execution may run: one year.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+ */
+export const MAX_EXECUTION_MINUTES = 365 * 24 * 60;
+
 /** Properties of {@link createJobStateMachine}. */
 export interface JobStateMachineOptions {
   /** The states. */

@@ -19,6 +19,7 @@ import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { DataLakeZone } from '../storage/data-lake-zone';
+import { isRedshiftReservedWord } from './redshift-identifiers';
 
 /** Properties of a {@link RedshiftSpectrum}. */
 export interface RedshiftSpectrumProps extends DataRetentionProps {
@@ -60,14 +61,16 @@ export interface RedshiftSpectrumProps extends DataRetentionProps {
    */
   readonly baseCapacity?: number;
   /**
-   * The name of the database in the namespace.
+   * The name of the database in the namespace: 1 to 64 lower-case letters, digits or underscores,
+   * not a Redshift reserved word.
    *
    * @default 'dev'
    */
   readonly databaseName?: string;
   /**
-   * The name of the admin user. Its password is generated and kept by Redshift in AWS Secrets
-   * Manager; it never appears in the template.
+   * The name of the admin user: a lower-case letter, then up to 127 lower-case letters, digits or
+   * `_ + . @ -`, neither a reserved word nor `public`. Its password is generated and kept by
+   * Redshift in AWS Secrets Manager; it never appears in the template.
    *
    * @default 'admin'
    */
@@ -81,9 +84,27 @@ export interface RedshiftSpectrumProps extends DataRetentionProps {
   readonly encryptionKey?: kms.IKey;
 }
 
-/** Redshift identifiers this construct creates (schemas, database, admin user): lower case only. */
+/**
+ * External schema names: lower-case standard identifiers of at most 127 characters (the SQL quotes
+ * them, so reserved words such as `raw` work too).
+ *
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
+ */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,126}$/;
 const IDENTIFIER_RULE = 'must be 1 to 127 lower-case letters, digits or underscores, starting with a letter or underscore';
+/**
+ * The database a namespace creates: 1 to 64 lower-case letters, digits or underscores, not a reserved word.
+ *
+ * @see https://docs.aws.amazon.com/redshift/latest/mgmt/amazon-redshift-limits.html#amazon-redshift-limits-name
+ */
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
+/**
+ * The admin user: 1 to 128 characters, a lower-case letter first, then lower-case letters, digits
+ * or `_ + . @ -`, neither a reserved word nor `public`.
+ *
+ * @see https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html (MasterUsername)
+ */
+const ADMIN_USERNAME = /^[a-z][a-z0-9_+.@-]{0,127}$/;
 /** The name of a zone's external schema: the zone name, with hyphens replaced by underscores. */
 export function externalSchemaName(zone: DataLakeZone): string {
   return zone.zoneName.replace(/-/g, '_');
@@ -311,8 +332,13 @@ export class RedshiftSpectrum extends Construct {
     const duplicate = names.find((schemaName, index) => names.indexOf(schemaName) !== index);
     check(duplicate === undefined, this, 'zones', props.zones.map(zone => zone.zoneName),
       'must have distinct zone names (each zone becomes the external schema named after it, hyphens replaced by underscores)');
-    check(IDENTIFIER.test(databaseName), this, 'databaseName', databaseName, IDENTIFIER_RULE);
-    check(IDENTIFIER.test(adminUsername), this, 'adminUsername', adminUsername, IDENTIFIER_RULE);
+    check(DATABASE_NAME.test(databaseName), this, 'databaseName', databaseName,
+      'must be 1 to 64 lower-case letters, digits or underscores, starting with a letter or underscore');
+    check(!isRedshiftReservedWord(databaseName), this, 'databaseName', databaseName, 'must not be a Redshift reserved word');
+    check(ADMIN_USERNAME.test(adminUsername), this, 'adminUsername', adminUsername,
+      'must be 1 to 128 characters: a lower-case letter, then lower-case letters, digits or _ + . @ -');
+    check(!isRedshiftReservedWord(adminUsername) && adminUsername !== 'public', this, 'adminUsername', adminUsername,
+      'must be neither a Redshift reserved word nor public');
   }
 
   /**

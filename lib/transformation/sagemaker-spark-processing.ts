@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { check, checkInteger } from '../core/validation';
+import { check, checkCount, checkInteger, checkLength } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
 import { SparkJobProps, grantSparkRead, grantSparkWrite } from './spark-data';
 import { SparkScriptAsset } from './spark-script';
@@ -76,7 +76,7 @@ export interface SageMakerSparkProcessingProps extends SparkJobProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * How long the job may run before SageMaker stops it (at most 5 days).
+   * How long the job may run before SageMaker stops it (at most 9 days, 777,600 seconds).
    *
    * @default Duration.hours(2)
    */
@@ -111,6 +111,9 @@ export interface SageMakerSparkProcessingProps extends SparkJobProps {
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/use-spark-processing-container.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-sagemaker.html
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingStoppingCondition.html (MaxRuntimeInSeconds: 1 to 777,600)
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingClusterConfig.html (1 to 100 instances, 1 to 16,384 GB)
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AppSpecification.html (ContainerArguments: 1 to 100 of 256 characters)
  */
 export class SageMakerSparkProcessing extends Construct {
   /** The role the processing job runs as. */
@@ -136,7 +139,10 @@ export class SageMakerSparkProcessing extends Construct {
     const volumeSizeGb = props.volumeSizeGb ?? 30;
     checkInteger(this, 'volumeSizeGb', volumeSizeGb, { min: 1, max: 16384 });
     const maxRuntimeSeconds = (props.maxRuntime ?? Duration.hours(2)).toSeconds();
-    checkInteger(this, 'maxRuntime', maxRuntimeSeconds, { min: 1, max: 432000, why: 'seconds, up to 5 days' });
+    checkInteger(this, 'maxRuntime', maxRuntimeSeconds, { min: 1, max: 777_600, why: 'seconds, up to 9 days' });
+    const scriptArguments = props.scriptArguments ?? [];
+    checkCount(this, 'scriptArguments', scriptArguments.length, { max: 100, why: 'ContainerArguments' }, 'arguments');
+    scriptArguments.forEach((argument, index) => checkLength(this, `scriptArguments[${index}]`, argument, { max: 256, why: 'a container argument' }));
     check(props.vpcSubnets === undefined || props.vpc !== undefined, this, 'vpcSubnets', 'set', 'needs `vpc`');
     if (!Token.isUnresolved(stack.region)) {
       check(SPARK_PROCESSING_IMAGE_ACCOUNTS[stack.region] !== undefined, this, 'region', stack.region,
@@ -184,7 +190,8 @@ export class SageMakerSparkProcessing extends Construct {
             ImageUri: this.imageUri,
             // SageMaker copies the object under its own key name (the asset hash), not the local file name.
             ContainerEntrypoint: ['smspark-submit', `${CODE_DIRECTORY}/${this.script.asset.s3ObjectKey}`],
-            ContainerArguments: props.scriptArguments ?? [],
+            // The API takes 1 to 100 arguments: none is no ContainerArguments at all.
+            ...(scriptArguments.length > 0 ? { ContainerArguments: scriptArguments } : {}),
           },
           'ProcessingInputs': [{
             InputName: 'code',

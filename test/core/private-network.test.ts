@@ -48,3 +48,8 @@ test('interface endpoints admit only the named clients, on HTTPS, and are made o
   ]);
   template.allResourcesProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.absent() });
 });
+
+test('maxAzs must be a whole number of at least 1', () => {
+  expect(() => new PrivateNetwork(newStack('Net'), 'Network', { maxAzs: 0 })).toThrow('Net/Network: `maxAzs` must be a whole number of at least 1, got 0');
+  expect(() => new PrivateNetwork(newStack('Net'), 'Network', { maxAzs: 1 })).not.toThrow();
+});

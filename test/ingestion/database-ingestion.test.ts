@@ -198,4 +198,15 @@ describe('bad input', () => {
   ])('%p %p is rejected', (props, source, message) => {
     expect(() => ingestion(props, source)).toThrow(`Dms/Ingestion: ${message}`);
   });
+
+  test('a subnet group in one Availability Zone is rejected, as its doc says', () => {
+    const stack = newStack('Dms');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'OneAz', {
+      vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], isolatedSubnetIds: ['subnet-1'], isolatedSubnetRouteTableIds: ['rtb-1'],
+    });
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
+    expect(() => new DatabaseIngestion(stack, 'Ingestion', {
+      vpc, target: lake.zone('raw'), source: { engine: 'postgres', secret: new secretsmanager.Secret(stack, 'Secret'), databaseName: 'shop' },
+    })).toThrow("Dms/Ingestion: `vpcSubnets` must select subnets in at least two Availability Zones (a DMS replication subnet group must cover two), got '1 subnet(s) in 1 Availability Zone(s)'");
+  });
 });

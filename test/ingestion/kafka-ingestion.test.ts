@@ -1,12 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLake, KafkaDeploymentStage, KafkaIngestion, KafkaIngestionProps, PrivateNetwork } from '../../lib';
-import { newStack } from '../helpers';
+import { CDK_CONTEXT, newStack } from '../helpers';
 
-function setup(maxAzs = 2) {
-  const stack = newStack();
+function setup(maxAzs = 2, region?: string) {
+  // A stack with an account and a region has three (dummy) AZs; an environment-agnostic one has two.
+  const stack = region ? new Stack(new App({ context: CDK_CONTEXT }), 'Test', { env: { account: '123456789012', region } }) : newStack();
   const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
   const network = new PrivateNetwork(stack, 'Network', { maxAzs });
   const base: KafkaIngestionProps = { stage: KafkaDeploymentStage.DELIVERY, vpc: network.vpc, destination: lake.zone('raw') };
@@ -115,5 +116,41 @@ describe('KafkaIngestion', () => {
     const { stack, base } = setup();
     expect(() => new KafkaIngestion(stack, 'A', { ...base, kafkaVersion: '2.7.1' })).not.toThrow();
     expect(() => new KafkaIngestion(stack, 'B', { ...base, kafkaVersion: '3.10.1' })).not.toThrow();
+  });
+
+  test('topic names follow Kafka\'s rules: not only periods, at most 249 characters', () => {
+    const { stack, base } = setup();
+    expect(() => new KafkaIngestion(stack, 'Dot', { ...base, topicName: '.' }))
+      .toThrow("Test/Dot: `topicName` must not consist of periods only, such as `.` or `..` (Kafka rejects them), got '.'");
+    expect(() => new KafkaIngestion(stack, 'Dots', { ...base, topicName: '..' })).toThrow('must not consist of periods only');
+    expect(() => new KafkaIngestion(stack, 'Long', { ...base, topicName: 't'.repeat(250) })).toThrow('must be 1 to 249 letters');
+    expect(() => new KafkaIngestion(stack, 'Ok', { ...base, topicName: `.${'t'.repeat(248)}` })).not.toThrow();
+  });
+
+  test('Express brokers: three AZs, M7g, Kafka 3.6 or later, no EBS storage, a replication factor of at least 2', () => {
+    const { stack, base } = setup(3, 'eu-west-1');
+    const kafka = new KafkaIngestion(stack, 'Express', { ...base, brokerInstanceType: 'express.m7g.large' });
+    expect(kafka.brokerCount).toBe(3);
+    const cluster = Template.fromStack(stack).findResources('AWS::MSK::Cluster');
+    expect(Object.values(cluster)[0].Properties.BrokerNodeGroupInfo.StorageInfo).toBeUndefined();
+    const cases: Array<[Partial<KafkaIngestionProps>, string]> = [
+      [{ brokerInstanceType: 'express.m5.large' }, "`brokerInstanceType` must be an express.m7g size for Express brokers (MSK offers Express brokers on M7g only), got 'express.m5.large'"],
+      [{ brokerInstanceType: 'express.m7g.large', brokerStorageGiB: 100 }, '`brokerStorageGiB` must not be given for Express brokers (MSK manages their storage), got 100'],
+      [{ brokerInstanceType: 'express.m7g.large', kafkaVersion: '3.5.1' }, "`kafkaVersion` must be 3.6.0 or later for Express brokers, got '3.5.1'"],
+      [{ brokerInstanceType: 'express.m7g.large', replicationFactor: 1 },
+        '`replicationFactor` must be a whole number from 2 to 3 (at least 2, because Express brokers fix min.insync.replicas at 2, and at most the number of brokers), got 1'],
+    ];
+    cases.forEach(([props, message], i) => expect(() => new KafkaIngestion(stack, `E${i}`, { ...base, ...props })).toThrow(message));
+    const twoAzs = setup(2);
+    expect(() => new KafkaIngestion(twoAzs.stack, 'Express', { ...twoAzs.base, brokerInstanceType: 'express.m7g.large' }))
+      .toThrow("Test/Express: `vpcSubnets` must select three subnets in three Availability Zones for Express brokers (express.m7g.large), got '2 subnets'");
+  });
+
+  test('us-west-1 takes exactly two subnets', () => {
+    const three = setup(3, 'us-west-1');
+    expect(() => new KafkaIngestion(three.stack, 'Kafka', three.base))
+      .toThrow("Test/Kafka: `vpcSubnets` must select exactly two subnets in us-west-1 (N. California), where MSK offers two Availability Zones, got '3 subnets'");
+    const two = setup(2, 'us-west-1');
+    expect(() => new KafkaIngestion(two.stack, 'Kafka', two.base)).not.toThrow();
   });
 });

@@ -108,4 +108,22 @@ describe('StreamAnalytics', () => {
     });
     expect(() => new StreamAnalytics(stack, 'C9', { ...base, mainFile: 'job.py' })).toThrow(/^Test\/C9: `mainFile` must exist in the code directory .*flink-app-.*, got 'job.py'$/);
   });
+
+  test('validates the program properties, including the three the construct adds to the group', () => {
+    const { stack, base } = setup();
+    const props = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, 'v']));
+    expect(() => new StreamAnalytics(stack, 'Max', { ...base, properties: { ...props(46), ['k'.repeat(2048)]: 'v'.repeat(2048) } })).not.toThrow();
+    const cases: Array<[Partial<StreamAnalyticsProps>, string]> = [
+      [{ properties: props(48) }, 'Test/P0: `properties` must have at most 47 entries (the property group takes 50, and the construct sets 3), got 48'],
+      [{ properties: { 'aws.region': 'eu-west-1' } },
+        "Test/P1: `properties key` must not be one the construct sets (input.stream.arn, output.stream.arn, aws.region), got 'aws.region'"],
+      [{ properties: { window: '' } }, "Test/P2: `properties.window` must be 1 to 2048 characters long, got ''"],
+      [{ properties: { window: 'v'.repeat(2049) } }, 'Test/P3: `properties.window` must be 1 to 2048 characters long'],
+      [{ properties: { ['k'.repeat(2049)]: 'v' } }, 'Test/P4: `properties key` must be 1 to 2048 characters long'],
+      [{ connectorJar: `${'l/'.repeat(1022)}connector.jar` }, 'Test/P5: `connectorJar` must be at most 2048 characters long (a runtime property value)'],
+    ];
+    cases.forEach(([overrides, message], i) => {
+      expect(() => new StreamAnalytics(stack, `P${i}`, { ...base, ...overrides })).toThrow(message);
+    });
+  });
 });

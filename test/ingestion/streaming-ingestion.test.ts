@@ -237,16 +237,26 @@ describe('StreamingIngestion validation', () => {
     fails({ errorOutputPrefix: '' }, "Test/Ingest: `errorOutputPrefix` must not be empty when `prefix` uses expressions (Firehose needs an error prefix to evaluate them), got ''");
     fails({ errorOutputPrefix: 'errors/!{timestamp:yyyy}/' }, "Test/Ingest: `errorOutputPrefix` must contain !{firehose:error-output-type} when it uses expressions, got 'errors/!{timestamp:yyyy}/'");
     fails({ partitionKeys: { t: '.t' }, errorOutputPrefix: 'e/!{firehose:error-output-type}/!{partitionKeyFromQuery:t}/' },
-      "Test/Ingest: `errorOutputPrefix` must not use partition keys (records that fail partitioning have none), got 'e/!{firehose:error-output-type}/!{partitionKeyFromQuery:t}/'");
+      "Test/Ingest: `errorOutputPrefix` must not use partition keys such as !{partitionKeyFromQuery:t} (records that fail partitioning have none), got 'e/!{firehose:error-output-type}/!{partitionKeyFromQuery:t}/'");
     fails({ prefix: '/data/' }, "Test/Ingest: `prefix` must not start with \"/\" (S3 keys would begin with an empty folder), got '/data/'");
   });
 
   test('partition keys in the prefix need dynamic partitioning, defined keys, and a transform for Lambda keys', () => {
-    fails({ prefix: 'd/!{partitionKeyFromQuery:t}/' }, "Test/Ingest: `prefix` may use partition keys only with dynamic partitioning (`partitionKeys`), got 'd/!{partitionKeyFromQuery:t}/'");
-    fails({ partitionKeys: { a: '.a' }, prefix: 'd/!{partitionKeyFromQuery:b}/' }, "Test/Ingest: `prefix` uses query keys that `partitionKeys` does not define (b), got 'd/!{partitionKeyFromQuery:b}/'");
-    fails({ partitionKeys: {}, prefix: 'd/!{partitionKeyFromLambda:b}/' }, "Test/Ingest: `prefix` uses !{partitionKeyFromLambda:...}, which needs a `transform` that returns the keys, got 'd/!{partitionKeyFromLambda:b}/'");
+    fails({ prefix: 'd/!{partitionKeyFromQuery:t}/' }, "Test/Ingest: `prefix` may use partition keys such as !{partitionKeyFromQuery:t} only with dynamic partitioning (`partitionKeys`), got 'd/!{partitionKeyFromQuery:t}/'");
+    fails({ partitionKeys: { a: '.a' }, prefix: 'd/!{partitionKeyFromQuery:b}/' }, "Test/Ingest: `prefix` uses !{partitionKeyFromQuery:b}, a key that `partitionKeys` does not define (a), got 'd/!{partitionKeyFromQuery:b}/'");
+    fails({ partitionKeys: {}, prefix: 'd/!{partitionKeyFromLambda:b}/' }, "Test/Ingest: `prefix` uses !{partitionKeyFromLambda:b}, which needs a `transform` that returns the keys, got 'd/!{partitionKeyFromLambda:b}/'");
     fails({ partitionKeys: { a: '.a' }, prefix: 'd/!{timestamp:yyyy}/' },
       "Test/Ingest: `prefix` must use at least one partition key (!{partitionKeyFromQuery:...} or !{partitionKeyFromLambda:...}) with dynamic partitioning, got 'd/!{timestamp:yyyy}/'");
+  });
+
+  test('dynamic partitioning needs an error prefix and jq keys Firehose can evaluate', () => {
+    fails({ partitionKeys: { t: '.t' }, prefix: 'd/', errorOutputPrefix: '' },
+      "Test/Ingest: `errorOutputPrefix` must not be empty with dynamic partitioning (Firehose requires an error prefix for records it cannot partition), got ''");
+    fails({ partitionKeys: { 'event-type': '.t' }, prefix: 'd/!{partitionKeyFromQuery:event-type}/' },
+      "Test/Ingest: `partitionKeys key` must be a jq identifier: a letter or underscore, then letters, digits or underscores, got 'event-type'");
+    fails({ partitionKeys: { t: ' ' }, prefix: 'd/!{partitionKeyFromQuery:t}/' }, "Test/Ingest: `partitionKeys.t` must be a jq expression, such as .event_type, got ' '");
+    fails({ partitionKeys: { t: `.${'a'.repeat(5116)}` }, prefix: 'd/!{partitionKeyFromQuery:t}/' },
+      'Test/Ingest: `partitionKeys` must be at most 5120 characters long (as the jq query {key:expression,...} Firehose evaluates), got \'{t:.aaaa');
   });
 
   test('shard count and retention within the service limits', () => {

@@ -317,7 +317,7 @@ describe('Lake Formation governance', () => {
 
 describe('rejects bad input with the construct path, the prop, the value and what is allowed', () => {
   test.each([
-    [{ zones: [] }, 'Lake/Lake: `zones.length` must be a whole number from 1 to 20, got 0'],
+    [{ zones: [] }, 'Lake/Lake: `zones` must have at least 1 zones, got 0'],
     [{ zones: [{ name: 'Raw' }] }, "Lake/Lake: `zones[0].name` must be a lower-case letter followed by up to 31 lower-case letters, digits or hyphens, got 'Raw'"],
     [{ zones: [{ name: 'raw' }, { name: 'raw' }] }, "Lake/Lake: `zones[1].name` must be unique within the lake, got 'raw'"],
     [{ zones: [{ name: 'raw', databaseName: 'Raw-Data' }] }, "Lake/Lake/Raw: `databaseName` must be 1 to 255 lower-case letters, digits or underscores (Athena cannot query databases with other names), got 'Raw-Data'"],
@@ -325,8 +325,12 @@ describe('rejects bad input with the construct path, the prop, the value and wha
     [{ ...governed, zones: [{ name: 'raw', lfTags: { owner: 'ml' } }] }, "Lake/Lake/Raw: `lfTags.owner` must be an LF-tag of the lake (classification), got 'owner'"],
     [{ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'secret' } }] }, "Lake/Lake/Raw: `lfTags.classification` must be a value of LF-tag classification (public, confidential), got 'secret'"],
     [{ lakeFormation: { tags: { 'bad#key': ['a'] } } }, "Lake/Lake/Governance: `tags[0] key` must be 1 to 128 letters, digits, spaces or _ . : / = + - @ %, got 'bad#key'"],
-    [{ lakeFormation: { tags: { key: [] } } }, 'Lake/Lake/Governance: `tags.key.length` must be a whole number from 1 to 1000 (an LF-tag has 1 to 1,000 values), got 0'],
-    [{ lakeFormation: { tags: { key: ['bad#value'] } } }, "Lake/Lake/Governance: `tags.key` values must be 1 to 256 letters, digits, spaces or _ . : / = + - @ % *, got 'bad#value'"],
+    [{ lakeFormation: { tags: { key: [] } } }, 'Lake/Lake/Governance: `tags.key` must have 1 to 50 values (AWS::LakeFormation::Tag takes 1 to 50 values), got 0'],
+    [{ lakeFormation: { tags: { key: ['bad#value'] } } }, "Lake/Lake/Governance: `tags.key` values must be 0 to 256 letters, digits, spaces or _ . : / = + - @ % *, got 'bad#value'"],
+    [{ lakeFormation: { tags: { key: Array.from({ length: 51 }, (_, i) => `v${i}`) } } },
+      'Lake/Lake/Governance: `tags.key` must have 1 to 50 values (AWS::LakeFormation::Tag takes 1 to 50 values), got 51'],
+    [{ lakeFormation: { tags: { key: ['a', 'a'] } } }, 'Lake/Lake/Governance: `tags.key` must not repeat a value, got ["a","a"]'],
+    [{ lakeFormation: { tags: { key: ['v'.repeat(257)] } } }, 'Lake/Lake/Governance: `tags.key` values must be 0 to 256 letters'],
     [{ lakeFormation: { includeDeploymentRole: false } }, 'Lake/Lake/Governance: `admins` must name at least one role when `includeDeploymentRole` is false (someone must be able to grant), got nothing'],
     [{ accessLogsRetention: Duration.hours(12) }, 'Lake/Lake: `accessLogsRetention` must be a whole number of at least 1 (in days: S3 expires objects by whole days), got 0.5'],
   ] as Array<[DataLakeProps, string]>)('%j', (props, message) => {
@@ -356,13 +360,34 @@ describe('rejects bad input with the construct path, the prop, the value and wha
       .toThrow(`TagPerm/Lake: \`permissions\` must be one of ${allowed} for resourceType ${resourceType} (the permissions Lake Formation accepts on an LF-tag policy of that type), got '${permission}'`);
   });
 
-  test('a tag expression with more than five tags', () => {
+  test('tag expressions need a key, 1 to 50 values per key, and permissions; any number of keys is accepted', () => {
     const stack = newStack('Expr');
     const tags = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map(key => [key, ['x']]));
     const dataLake = lake({ lakeFormation: { tags } }, stack);
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => dataLake.grantOnTags(role, { expression: tags, resourceType: 'TABLE', permissions: ['SELECT'] }))
-      .toThrow('Expr/Lake: `expression keys` must be a whole number from 1 to 5 (an LF-tag expression has 1 to 5 tags), got 6');
+    expect(() => dataLake.grantOnTags(role, { expression: tags, resourceType: 'TABLE', permissions: ['SELECT'] })).not.toThrow();
+    expect(() => dataLake.grantOnTags(role, { expression: {}, resourceType: 'TABLE', permissions: ['SELECT'] }))
+      .toThrow('Expr/Lake: `expression` must have at least 1 LF-tags (an LF-tag expression matches on at least one LF-tag), got 0');
+    expect(() => dataLake.grantOnTags(role, { expression: { a: [] }, resourceType: 'TABLE', permissions: ['SELECT'] }))
+      .toThrow('Expr/Lake: `expression.a` must have 1 to 50 values (values of one LF-tag in an expression), got 0');
+    expect(() => dataLake.grantOnTags(role, { expression: { a: ['x'] }, resourceType: 'TABLE', permissions: [] }))
+      .toThrow('Expr/Lake: `permissions` must have at least 1 permissions, got 0');
+  });
+
+  test('at most 30 administrators and 50 LF-tags on a database; edge values are accepted', () => {
+    const withAdmins = (n: number) => {
+      const stack = newStack(`Admins${n}`);
+      const admins = Array.from({ length: n }, (_, i) => iam.Role.fromRoleArn(stack, `Admin${i}`, `arn:aws:iam::123456789012:role/admin${i}`));
+      return lake({ lakeFormation: { admins } }, stack);
+    };
+    expect(() => withAdmins(29)).not.toThrow();
+    expect(() => withAdmins(30))
+      .toThrow('Admins30/Lake/Governance: `admins` must have at most 30 roles (Lake Formation data lake administrators, the deployment role included), got 31');
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, ['', 'v'.repeat(256)]]));
+    const fifty = Object.fromEntries(Object.keys(tags).slice(0, 50).map(key => [key, 'v'.repeat(256)]));
+    expect(() => lake({ lakeFormation: { tags }, zones: [{ name: 'raw', lfTags: fifty }] }, newStack('Fifty'))).not.toThrow();
+    expect(() => lake({ lakeFormation: { tags }, zones: [{ name: 'raw', lfTags: { ...fifty, t50: '' } }] }, newStack('FiftyOne')))
+      .toThrow('FiftyOne/Lake/Raw: `lfTags` must have at most 50 entries (LF-tags on one resource), got 51');
   });
 
   test('a Lake Formation grant to a principal without an ARN', () => {

@@ -1,7 +1,7 @@
-import { Fn } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EBS_VOLUME_LIMITS, EbsVolumeProfile, EbsVolumeSet, EbsVolumeType } from '../../lib';
-import { newStack } from '../helpers';
+import { CDK_CONTEXT, newStack, synthDemoStack } from '../helpers';
 
 function volumes(...profiles: EbsVolumeProfile[]) {
   const stack = newStack('Ebs');
@@ -81,5 +81,48 @@ describe('EbsVolumeSet', () => {
     expect(error({ name: 'a', sizeGiB: 1 }, { name: 'a', sizeGiB: 2 })).toThrow('Ebs/Volumes: `volumes[].name` must be unique in the set, got \'a\'');
     const { set } = volumes({ name: 'a', sizeGiB: 1 });
     expect(() => set.volume('b')).toThrow('Ebs/Volumes: `name` must be one of the set\'s volumes (a), got \'b\'');
+  });
+
+  test('io2 allows 1,000 IOPS per GiB, beyond the 500 that aws-cdk-lib\'s ec2.Volume still enforces', () => {
+    expect(EBS_VOLUME_LIMITS[EbsVolumeType.IO2].iops?.maxPerGiB).toBe(1000);
+    const { template } = volumes({ name: 'fast', type: EbsVolumeType.IO2, sizeGiB: 10, iops: 10000 });
+    template.hasResourceProperties('AWS::EC2::Volume', { VolumeType: 'io2', Size: 10, Iops: 10000 });
+    expect(error({ name: 'fast', type: EbsVolumeType.IO2, sizeGiB: 10, iops: 10001 }))
+      .toThrow('Ebs/Volumes: `volumes[0].iops` must be at most 1000 IOPS per GiB for io2, that is 10000 for 10 GiB, got 10001');
+  });
+
+  test.each([
+    ['us-east-1', 'us-east-1a'], ['us-east-1', 'us-east-1f'], ['us-west-2', 'us-west-2-lax-1a'], ['us-gov-west-1', 'us-gov-west-1b'], ['cn-north-1', 'cn-north-1a'],
+  ])('in %s, the zone %s is accepted', (region, zone) => {
+    const stack = new Stack(new App({ context: CDK_CONTEXT }), 'Ebs', { env: { region } });
+    expect(() => new EbsVolumeSet(stack, 'Volumes', { availabilityZone: zone, volumes: [{ name: 'a', sizeGiB: 1 }] })).not.toThrow();
+  });
+
+  test.each([
+    ['us-east-1', 'us-west-2a', "`availabilityZone` must be an Availability Zone of the stack's region us-east-1, such as us-east-1a, got 'us-west-2a'"],
+    ['us-east-1', 'us-east-11a', "`availabilityZone` must be an Availability Zone of the stack's region us-east-1, such as us-east-1a, got 'us-east-11a'"],
+    [undefined, 'use1-az1', "`availabilityZone` must be an Availability Zone name such as us-east-1a, got 'use1-az1'"],
+  ])('in %s, the zone %s is rejected', (region, zone, message) => {
+    const stack = new Stack(new App({ context: CDK_CONTEXT }), 'Ebs', { env: region ? { region } : undefined });
+    expect(() => new EbsVolumeSet(stack, 'Volumes', { availabilityZone: zone, volumes: [{ name: 'a', sizeGiB: 1 }] })).toThrow(`Ebs/Volumes: ${message}`);
+  });
+
+  test('a literal zone does not fail the CloudFormation Validate gate (W3010 is acknowledged on the volumes)', () => {
+    const template = synthDemoStack(app => {
+      const stack = new Stack(app, 'LiteralZone', { env: { region: 'eu-west-1' } });
+      new EbsVolumeSet(stack, 'Volumes', { availabilityZone: 'eu-west-1a', volumes: [{ name: 'a', sizeGiB: 1 }] });
+      return stack;
+    });
+    expect(Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::EC2::Volume').map((r: any) => r.Properties.AvailabilityZone)).toEqual(['eu-west-1a']);
+  });
+
+  test('IOPS from a CloudFormation parameter are left to EC2', () => {
+    const stack = newStack('Params');
+    const iops = new CfnParameter(stack, 'Iops', { type: 'Number' }).valueAsNumber;
+    expect(() => new EbsVolumeSet(stack, 'Volumes', {
+      availabilityZone: Fn.select(0, Fn.getAzs()),
+      volumes: [{ name: 'a', type: EbsVolumeType.IO2, sizeGiB: 10, iops }, { name: 'b', sizeGiB: 100, iops, throughputMiBps: 500 }],
+    })).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Volume', { VolumeType: 'io2', Iops: { Ref: 'Iops' } });
   });
 });

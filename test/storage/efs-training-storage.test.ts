@@ -86,12 +86,29 @@ describe('EfsTrainingStorage', () => {
       'Efs/Storage: `workspaces[0].path` must be an absolute path such as \'/data\' (starting with \'/\', no trailing \'/\', no empty, \'.\' or \'..\' segments), got \'home/a\''],
     ['the root as a workspace', { workspaces: [{ name: 'a', uid: 1, gid: 1, path: '/' }] },
       'Efs/Storage: `workspaces[0].path` must not be the root: a workspace is one directory, got \'/\''],
+    ['a workspace path over 100 characters', { workspaces: [{ name: 'a', uid: 1, gid: 1, path: `/${'d'.repeat(100)}` }] },
+      'Efs/Storage: `workspaces[0].path` must be at most 100 characters long (EFS access point root directories)'],
+    ['a workspace path of 5 directories', { workspaces: [{ name: 'a', uid: 1, gid: 1, path: '/a/b/c/d/e' }] },
+      "Efs/Storage: `workspaces[0].path` must have at most 4 directories (EFS access point root directories), got '/a/b/c/d/e'"],
+    ['a hidden workspace directory', { workspaces: [{ name: 'a', uid: 1, gid: 1, path: '/home/.a' }] },
+      "must not have a directory that starts with '.' or contains $ # < > ; ` | & ? { } ^ * (EFS access points reject '.a'), got '/home/.a'"],
+    ['a workspace directory with $', { workspaces: [{ name: 'a', uid: 1, gid: 1, path: '/home/$USER' }] },
+      "(EFS access points reject '$USER'), got '/home/$USER'"],
+    ['a training path with a line break', { trainingDataPath: '/training\ndata' },
+      'Efs/Storage: `trainingDataPath` must not contain line breaks or NUL characters'],
     ['duplicate workspaces', { workspaces: [{ name: 'a', uid: 1, gid: 1 }, { name: 'a', uid: 2, gid: 2 }] },
       'Efs/Storage: `workspaces[].name` must be unique in the file system, got \'a\''],
     ['a training path with ..', { trainingDataPath: '/training/../etc' },
       'Efs/Storage: `trainingDataPath` must be an absolute path such as \'/data\' (starting with \'/\', no trailing \'/\', no empty, \'.\' or \'..\' segments), got \'/training/../etc\''],
   ])('rejects %s', (_, props, message) => {
     expect(() => efsStorage(props)).toThrow(message);
+  });
+
+  test('accepts a workspace path of exactly 4 directories and 100 characters', () => {
+    const path = `/${'a'.repeat(24)}/${'b'.repeat(24)}/${'c'.repeat(24)}/${'d'.repeat(24)}`;
+    expect(path).toHaveLength(100);
+    const { template } = efsStorage({ workspaces: [{ name: 'a', uid: 1, gid: 1, path }] });
+    template.hasResourceProperties('AWS::EFS::AccessPoint', { RootDirectory: { Path: path } });
   });
 
   test('rejects a workspace added twice', () => {

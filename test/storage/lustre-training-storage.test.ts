@@ -197,6 +197,14 @@ describe('LustreTrainingStorage', () => {
       'Fsx/Lustre: `dataRepositories[0].prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'/train/\''],
     ['a prefix with ..', b => ({ dataRepositories: [{ bucket: b, prefix: 'train/../secret/' }] }),
       'Fsx/Lustre: `dataRepositories[0].prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'train/../secret/\''],
+    ['nine repositories on PERSISTENT_2', b => ({ deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
+      dataRepositories: Array.from({ length: 9 }, (_, i) => ({ bucket: b, prefix: `p${i}/`, fileSystemPath: `/d${i}` })) }),
+    'Fsx/Lustre: `dataRepositories` must have at most 8 S3 locations (data repository associations per file system), got 9'],
+    ['a prefix over 1,024 bytes', b => ({ dataRepositories: [{ bucket: b, prefix: `${'p'.repeat(1024)}/` }] }),
+      'Fsx/Lustre: `dataRepositories[0].prefix` must be at most 1024 bytes of UTF-8 (S3 keys are at most 1,024 bytes)'],
+    ['a root association beside another', b => ({ deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
+      dataRepositories: [{ bucket: b, prefix: 'a/', fileSystemPath: '/' }, { bucket: b, prefix: 'b/', fileSystemPath: '/b' }] }),
+    "Fsx/Lustre: `dataRepositories[1].fileSystemPath` must not overlap dataRepositories[0].fileSystemPath '/', got '/b'"],
     ['a relative file-system path', b => ({ deploymentType: fsx.LustreDeploymentType.PERSISTENT_2, dataRepositories: [{ bucket: b, fileSystemPath: 'data' }] }),
       'Fsx/Lustre: `dataRepositories[0].fileSystemPath` must be an absolute path such as \'/data\' (starting with \'/\', no trailing \'/\', no empty, \'.\' or \'..\' segments), got \'data\''],
     ['overlapping S3 prefixes', b => ({ deploymentType: fsx.LustreDeploymentType.PERSISTENT_2, dataRepositories: [{ bucket: b, prefix: 'train/', fileSystemPath: '/a' }, { bucket: b, prefix: 'train/2024/', fileSystemPath: '/b' }] }),
@@ -207,10 +215,16 @@ describe('LustreTrainingStorage', () => {
     expect(() => lustre(props)).toThrow(message);
   });
 
+  test('accepts eight data repository associations on PERSISTENT_2', () => {
+    const { template } = lustre(b => ({ deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
+      dataRepositories: Array.from({ length: 8 }, (_, i) => ({ bucket: b, prefix: `p${i}/`, fileSystemPath: `/d${i}` })) }));
+    template.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 8);
+  });
+
   test('rejects a key on a scratch file system and a bad training directory', () => {
     const { stack, network, bucket } = setup();
     expect(() => new LustreTrainingStorage(stack, 'Keyed', { vpc: network.vpc, encryptionKey: bucket.encryptionKey, dataRepositories: [{ bucket }] }))
-      .toThrow(/^Fsx\/Keyed: `encryptionKey` cannot be used with SCRATCH_2 \(scratch file systems are always encrypted with keys FSx manages\), got '\$\{Token/);
+      .toThrow(/^Fsx\/Keyed: `encryptionKey` cannot be used with SCRATCH_2 \(scratch file systems are always encrypted with keys FSx manages\), got 'Fsx\/Key'$/);
     const storage = new LustreTrainingStorage(stack, 'Ok', { vpc: network.vpc, dataRepositories: [{ bucket }] });
     expect(() => storage.trainingInput({ directoryPath: 'train' })).toThrow('Fsx/Ok: `directoryPath` must be an absolute path such as \'/data\' (starting with \'/\', no trailing \'/\', no empty, \'.\' or \'..\' segments), got \'train\'');
     expect(Stack.of(storage)).toBe(stack);

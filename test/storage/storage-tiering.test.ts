@@ -82,15 +82,15 @@ describe('presets', () => {
   });
 
   test('a custom rule renders filters, noncurrent versions to keep and every action', () => {
-    const [rule] = render({
+    // S3 rejects AbortIncompleteMultipartUpload in a rule with a tag filter: it has a rule of its own.
+    const [rule, uploads] = render({
       id: 'all', prefix: 'logs/', tags: { team: 'ml' }, objectSizeGreaterThan: 131072, objectSizeLessThan: 1_000_000,
       transitions: [{ storageClass: INTELLIGENT_TIERING, days: 0 }], expirationDays: 365,
       noncurrentTransitions: [{ storageClass: STANDARD_IA, days: 30 }], noncurrentExpirationDays: 60, noncurrentVersionsToKeep: 3,
-      abortIncompleteMultipartUploadDays: 2,
-    }).lifecycleRules;
+    }, { id: 'uploads', prefix: 'logs/', abortIncompleteMultipartUploadDays: 2 }).lifecycleRules;
     expect(rule).toMatchObject({ id: 'all', prefix: 'logs/', tagFilters: { team: 'ml' }, objectSizeGreaterThan: 131072, objectSizeLessThan: 1_000_000, noncurrentVersionsToRetain: 3 });
     expect(rule.transitions?.[0].transitionAfter?.toDays()).toBe(0);
-    expect(rule.abortIncompleteMultipartUploadAfter?.toDays()).toBe(2);
+    expect(uploads.abortIncompleteMultipartUploadAfter?.toDays()).toBe(2);
   });
 });
 
@@ -198,6 +198,22 @@ describe('rejects what S3 would reject, naming the bucket, the prop, the value a
       '`tiering.rules[0].noncurrentVersionsToKeep` must be a whole number from 1 to 100 (S3 keeps at most 100 newer noncurrent versions), got 101');
     expectRejected([{ id: 'r', expirationDays: 30, noncurrentVersionsToKeep: 5 }],
       '`tiering.rules[0].noncurrentVersionsToKeep` only applies together with `noncurrentExpirationDays`, got 5');
+  });
+
+  test.each([
+    [{ prefix: `${'é'.repeat(512)}a` }, '`tiering.rules[0].prefix` must be at most 1024 bytes of UTF-8 (an S3 key prefix), not 1025'],
+    [{ tags: { ['k'.repeat(129)]: 'v' } }, '`tiering.rules[0].tags key` must be 1 to 128 characters long (S3 object tag keys)'],
+    [{ tags: { '': 'v' } }, "`tiering.rules[0].tags key` must be 1 to 128 characters long (S3 object tag keys), got ''"],
+    [{ tags: { team: 'v'.repeat(257) } }, '`tiering.rules[0].tags.team` must be at most 256 characters long (S3 object tag values)'],
+    [{ tags: { team: 'ml' }, abortIncompleteMultipartUploadDays: 7 },
+      '`tiering.rules[0].abortIncompleteMultipartUploadDays` cannot be used in a rule with `tags` (S3 rejects it: multipart uploads have no tags); put it in a rule of its own, got 7'],
+  ])('a filter S3 rejects: %p', (filter, message) => {
+    expectRejected([{ id: 'r', expirationDays: 30, ...filter }], message);
+  });
+
+  test('filters at their limits are accepted', () => {
+    expect(() => render({ id: 'r', expirationDays: 30, prefix: `${'é'.repeat(511)}ab`, tags: { ['k'.repeat(128)]: 'v'.repeat(256), empty: '' } },
+      { id: 'u', abortIncompleteMultipartUploadDays: 7, prefix: 'tmp/' })).not.toThrow();
   });
 
   test('aborting incomplete uploads after zero days', () => {

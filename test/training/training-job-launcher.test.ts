@@ -167,8 +167,19 @@ describe('TrainingJobLauncher', () => {
       `Train/Launcher: \`jobNamePrefix\` must be at most 26 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (a 36-character UUID is appended and job names have at most 63 characters), got '${'a'.repeat(27)}'`],
     ['an EC2 instance type', () => ({ instanceType: 'm5.large' }),
       'Train/Launcher: `instanceType` must be a SageMaker instance type such as ml.m5.large, got \'m5.large\''],
-    ['no instance', () => ({ instanceCount: 0 }), 'Train/Launcher: `instanceCount` must be a whole number from 1 to 100, got 0'],
-    ['a volume of 0 GiB', () => ({ volumeSizeGiB: 0 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (VolumeSizeInGB), got 0'],
+    ['no instance', () => ({ instanceCount: 0 }), 'Train/Launcher: `instanceCount` must be a whole number of at least 1, got 0'],
+    ['a volume of 0 GiB', () => ({ volumeSizeGiB: 0 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (GiB of a gp2 ML storage volume), got 0'],
+    ['a volume over 16 TiB', () => ({ volumeSizeGiB: 16385 }), 'Train/Launcher: `volumeSizeGiB` must be a whole number from 1 to 16384 (GiB of a gp2 ML storage volume), got 16385'],
+    ['101 hyperparameters', () => ({ hyperparameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`h${i}`, '1'])) }),
+      'Train/Launcher: `hyperparameters` must have at most 100 entries, got 101'],
+    ['a hyperparameter name over 256 characters', () => ({ hyperparameters: { ['h'.repeat(257)]: '1' } }),
+      'Train/Launcher: `hyperparameters key` must be at most 256 characters long'],
+    ['a hyperparameter value over 2,500 characters', () => ({ hyperparameters: { eta: '0'.repeat(2501) } }),
+      'Train/Launcher: `hyperparameters.eta` must be at most 2500 characters long'],
+    ['21 channels', s => ({ inputs: Array.from({ length: 21 }, (_, i) => TrainingInputs.fromS3(s.stack, s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })) }),
+      'Train/Launcher: `inputs` must have 1 to 20 channels, got 21'],
+    ['a content type over 256 characters', s => ({ inputs: [TrainingInputs.fromS3(s.stack, s.bucket, { contentType: `text/${'x'.repeat(252)}` })] }),
+      'Train/Launcher: `inputs[0].contentType` must be at most 256 characters long (a MIME type)'],
     ['a runtime above 28 days', () => ({ maxRuntime: Duration.days(29) }),
       'Train/Launcher: `maxRuntime` must be a whole number from 1 to 2419200 (seconds: SageMaker stops training jobs after 28 days at most), got 2505600'],
     ['an absolute output prefix', () => ({ outputPrefix: '/models/' }),
@@ -189,5 +200,19 @@ describe('TrainingJobLauncher', () => {
       'Train: `prefix` must be a relative S3 key prefix ending with \'/\' (no leading \'/\', no \'s3://\', no empty, \'.\' or \'..\' segments), or \'\' for the whole bucket, got \'train\''],
   ])('rejects %s', (_, overrides, message) => {
     expect(() => launcher(overrides)).toThrow(message);
+  });
+
+  test('accepts the limits themselves: 100 hyperparameters of 256-character names and 2,500-character values, 20 channels, 28 days, many instances', () => {
+    const hyperparameters = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`${i}`.padEnd(256, 'h'), 'v'.repeat(2500)]));
+    const { template } = launcher(s => ({
+      hyperparameters,
+      inputs: Array.from({ length: 20 }, (_, i) => TrainingInputs.fromS3(s.stack, s.bucket, { channelName: `c${i}`, prefix: `c${i}/` })),
+      maxRuntime: Duration.days(28),
+      instanceCount: 500,
+      volumeSizeGiB: 16384,
+    }));
+    const definition = stateMachineDefinition(resourcesOfType(template.toJSON(), 'AWS::StepFunctions::StateMachine')[0]);
+    expect(Object.keys(definition.States.Train.Parameters.HyperParameters)).toHaveLength(100);
+    expect(definition.States.Train.Parameters.ResourceConfig.InstanceCount).toBe(500);
   });
 });

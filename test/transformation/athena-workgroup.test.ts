@@ -101,7 +101,16 @@ describe('bad input', () => {
     [{ namedQueries: [{ name: '', database: 'd', query: 'SELECT 1' }] }, "`namedQueries[0].name` must be 1 to 128 characters, got ''"],
     [{ namedQueries: [{ name: 'n', database: 'd', query: '  ' }] }, "`namedQueries[0].query` must be 1 to 262,144 characters of SQL, got '  '"],
     [{ namedQueries: [{ name: 'n', database: '', query: 'SELECT 1' }] }, "`namedQueries[0].database` must be 1 to 255 characters, got ''"],
+    [{ namedQueries: [{ name: 'n', database: 'd', query: 'SELECT 1', description: '' }] },
+      "`namedQueries[0].description` must be 1 to 1024 characters long (Athena named query descriptions), got ''"],
+    [{ namedQueries: [{ name: 'n', database: 'd', query: 'SELECT 1', description: 'd'.repeat(1025) }] },
+      '`namedQueries[0].description` must be 1 to 1024 characters long (Athena named query descriptions)'],
   ])('%p is rejected', (props, message) => {
     expect(() => workgroup(props)).toThrow(`Query/Athena: ${message}`);
+  });
+
+  test('named queries at their limits are accepted', () => {
+    expect(() => workgroup({ namedQueries: [{ name: 'n'.repeat(128), database: 'd'.repeat(255), query: 'S'.repeat(262_144), description: 'd'.repeat(1024) }] }))
+      .not.toThrow();
   });
 });

@@ -151,10 +151,23 @@ describe('EmrServerlessSpark', () => {
       ['a worker disk over 200 GB', { initialCapacity: { driver: { count: 1, vcpu: 1, memoryGb: 2, diskGb: 300 }, executor: { count: 1, vcpu: 1, memoryGb: 2 } } },
         'Test/Spark: `initialCapacity.driver.diskGb` must be a whole number from 20 to 200, got 300'],
       ['zero warm workers', { initialCapacity: { driver: { count: 0, vcpu: 1, memoryGb: 2 }, executor: { count: 1, vcpu: 1, memoryGb: 2 } } },
-        'Test/Spark: `initialCapacity.driver.count` must be a whole number of at least 1, got 0'],
+        'Test/Spark: `initialCapacity.driver.count` must be a whole number from 1 to 1000000 (workerCount of InitialCapacityConfig), got 0'],
       ['warm workers above the maximum', { initialCapacity: { driver: { count: 1, vcpu: 4, memoryGb: 16 }, executor: { count: 4, vcpu: 4, memoryGb: 16 } } },
         'Test/Spark: `initialCapacity` must fit in the maximum capacity (16 vCPU, 64 GB), got {"vcpu":20,"memoryGb":80}'],
-      ['a fractional job timeout', { jobTimeout: Duration.seconds(30) }, 'Test/Spark: `jobTimeout` must be a whole number of at least 1 (whole minutes), got 0.5'],
+      ['a fractional job timeout', { jobTimeout: Duration.seconds(30) },
+        'Test/Spark: `jobTimeout` must be a whole number from 1 to 525585 (whole minutes, within the one year a state machine execution may run), got 0.5'],
+      ['a job timeout past a year', { jobTimeout: Duration.minutes(525_586) },
+        'Test/Spark: `jobTimeout` must be a whole number from 1 to 525585 (whole minutes, within the one year a state machine execution may run), got 525586'],
+      ['blank spark-submit parameters', { sparkSubmitParameters: '  ' }, "Test/Spark: `sparkSubmitParameters` must not be blank, got '  '"],
+      ['spark-submit parameters over 102,400 characters', { sparkSubmitParameters: `--conf ${'x'.repeat(102_400)}` },
+        'Test/Spark: `sparkSubmitParameters` must be 1 to 102400 characters long'],
+      ['an empty script argument', { scriptArguments: ['--input', ''] },
+        "Test/Spark: `scriptArguments[1]` must not be blank (EMR Serverless rejects empty entry point arguments), got ''"],
+      ['1,025 script arguments', { scriptArguments: Array.from({ length: 1025 }, () => 'a') },
+        'Test/Spark: `scriptArguments` must have at most 1024 arguments (EntryPointArguments), got 1025'],
+      ['more than a million warm workers', { maximumCapacity: { vcpu: 4_000_004, memoryGb: 8_000_008 },
+        initialCapacity: { driver: { count: 1, vcpu: 1, memoryGb: 2 }, executor: { count: 1_000_001, vcpu: 1, memoryGb: 2 } } },
+      'Test/Spark: `initialCapacity.executor.count` must be a whole number from 1 to 1000000 (workerCount of InitialCapacityConfig), got 1000001'],
       ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, 'Test/Spark: `vpcSubnets` needs `vpc`, got \'set\''],
       ['a script that does not exist', { scriptPath: '/nonexistent/job.py' },
         'Test/Spark: `scriptPath` must be an existing local Python file (*.py), the PySpark script to run, got \'/nonexistent/job.py\''],
@@ -162,5 +175,10 @@ describe('EmrServerlessSpark', () => {
     test.each(cases)('%s', (_name, overrides, message) => {
       expect(() => build(overrides)).toThrow(message);
     });
+  });
+
+  test('the limits themselves are accepted', () => {
+    expect(() => build({ jobTimeout: Duration.minutes(525_585), sparkSubmitParameters: 'x'.repeat(102_400), scriptArguments: Array.from({ length: 1024 }, () => 'a') }))
+      .not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCo
 import { GetNamespaceCommand } from '@aws-sdk/client-redshift-serverless';
 import {
   Clock, DataApiClient, DataApiOutput, ExternalSchemaEvent, ExternalSchemaProperties, NamespaceClient,
-  createSchemaSql, dropSchemaSql, handleEvent,
+  createSchemaSql, dropSchemaSql, handleEvent, quoteIdentifier,
 } from '../../lib/transformation/external-schema-handler';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redshift!demo-admin-AbCdEf';
@@ -63,9 +63,15 @@ const event = (RequestType: ExternalSchemaEvent['RequestType'], extra: Partial<E
 
 describe('the statements', () => {
   test('create the schema over the Glue database with the Spectrum role, and drop only the reference', () => {
-    expect(createSchemaSql(props)).toBe('CREATE EXTERNAL SCHEMA IF NOT EXISTS analytics FROM DATA CATALOG '
+    expect(createSchemaSql(props)).toBe('CREATE EXTERNAL SCHEMA IF NOT EXISTS "analytics" FROM DATA CATALOG '
       + 'DATABASE \'demo_lake_analytics_1234abcd\' IAM_ROLE \'arn:aws:iam::123456789012:role/Demo-SpectrumRole-1ABC\'');
-    expect(dropSchemaSql(props)).toBe('DROP SCHEMA IF EXISTS analytics');
+    expect(dropSchemaSql(props)).toBe('DROP SCHEMA IF EXISTS "analytics"');
+  });
+
+  test('quote the schema name, so that a reserved word such as raw names a schema', () => {
+    expect(createSchemaSql({ ...props, SchemaName: 'raw' })).toMatch(/^CREATE EXTERNAL SCHEMA IF NOT EXISTS "raw" FROM DATA CATALOG /);
+    expect(dropSchemaSql({ ...props, SchemaName: 'raw' })).toBe('DROP SCHEMA IF EXISTS "raw"');
+    expect(quoteIdentifier('a"b')).toBe('"a""b"');
   });
 
   test.each([

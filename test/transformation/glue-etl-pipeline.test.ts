@@ -174,6 +174,7 @@ describe('under Lake Formation', () => {
 describe('bad input', () => {
   test.each<[Partial<GlueEtlPipelineProps>, string]>([
     [{ sourcePrefix: '/orders' }, "`sourcePrefix` must be empty or folders of letters, digits and !_.*'()- each ending with `/`, with no leading `/`, got '/orders'"],
+    [{ sourcePrefix: `${'o'.repeat(1024)}/` }, '`sourcePrefix` must be at most 1024 characters long (an S3 key prefix)'],
     [{ targetTableName: 'Orders-2024' }, '`targetTableName` must be a lower-case letter followed by up to 254 lower-case letters, digits or underscores (Athena cannot query other table names), got \'Orders-2024\''],
     [{ sourceFormat: 'xml' as any }, "`sourceFormat` must be json or csv, got 'xml'"],
     [{ glueVersion: '3.0' as any }, "`glueVersion` must be one of 4.0, 5.0, 5.1 (earlier versions are past end of support for new jobs), got '3.0'"],
@@ -185,7 +186,7 @@ describe('bad input', () => {
     [{ pythonModules: path.join(SCRIPTS, 'curate_orders.py') }, '`pythonModules` must be a local directory of Python modules (Glue imports them from the zip made of it), got'],
     [{ start: WorkflowStart.schedule('rate(1 hour)') }, "`start.schedule` must be a Glue cron expression with six fields, such as `cron(15 2 * * ? *)` (Glue schedules have no rate()), got 'rate(1 hour)'"],
     [{ start: WorkflowStart.schedule('cron(0 2 * * *)') }, "`start.schedule` must be a Glue cron expression with six fields, such as `cron(15 2 * * ? *)` (Glue schedules have no rate()), got 'cron(0 2 * * *)'"],
-    [{ start: WorkflowStart.schedule('cron(0 2 * * MON *)') }, "`start.schedule` must leave exactly one of day-of-month and day-of-week as `?`, got 'cron(0 2 * * MON *)'"],
+    [{ start: WorkflowStart.schedule('cron(0 2 * * MON *)') }, "`start.schedule` must leave exactly one of day-of-month and day-of-week as `?` (Glue does not accept values in both), got 'cron(0 2 * * MON *)'"],
     [{ start: WorkflowStart.schedule('cron(0/2 * * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(0/2 * * * ? *)'"],
     [{ start: WorkflowStart.schedule('cron(* 2 * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(* 2 * * ? *)'"],
     [{ start: WorkflowStart.schedule('cron(0,3 2 * * ? *)') }, "`start.schedule` must not run more often than every 5 minutes (Glue's minimum schedule precision), got 'cron(0,3 2 * * ? *)'"],

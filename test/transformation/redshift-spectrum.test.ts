@@ -248,7 +248,8 @@ describe('the external schemas', () => {
       'SpectrumSchemaFunctionRole redshift-data:ExecuteStatement', 'SpectrumSchemaFunctionRole secretsmanager:GetSecretValue',
     ]));
     expect(recorded.connects).toEqual([expect.objectContaining({
-      protocol: 'tcp', fromPort: 443, from: expect.stringMatching(/^\$\{SpectrumSecurityGroup/), to: expect.stringMatching(/^\$\{SpectrumGlueEndpointSecurityGroup/),
+      protocol: 'tcp', fromPort: 443, toPort: 443,
+      from: [expect.stringMatching(/^\$\{SpectrumSecurityGroup/)], to: [expect.stringMatching(/^\$\{SpectrumGlueEndpointSecurityGroup/)],
     })]);
   });
 
@@ -326,9 +327,31 @@ describe('bad input fails at synth', () => {
   });
 
   test.each([
-    ['databaseName', 'Dev'], ['adminUsername', 'admin-user'], ['databaseName', '1db'],
-  ])('%s %p', (prop, value) => {
-    expect(() => spectrum({ props: { [prop]: value } })).toThrow(
-      `Query/Spectrum: \`${prop}\` must be 1 to 127 lower-case letters, digits or underscores, starting with a letter or underscore, got '${value}'`);
+    ['databaseName', 'Dev', 'must be 1 to 64 lower-case letters, digits or underscores, starting with a letter or underscore'],
+    ['databaseName', '1db', 'must be 1 to 64 lower-case letters, digits or underscores, starting with a letter or underscore'],
+    ['databaseName', 'd'.repeat(65), 'must be 1 to 64 lower-case letters, digits or underscores, starting with a letter or underscore'],
+    ['databaseName', 'select', 'must not be a Redshift reserved word'],
+    ['adminUsername', 'Admin', 'must be 1 to 128 characters: a lower-case letter, then lower-case letters, digits or _ + . @ -'],
+    ['adminUsername', '_admin', 'must be 1 to 128 characters: a lower-case letter, then lower-case letters, digits or _ + . @ -'],
+    ['adminUsername', 'a'.repeat(129), 'must be 1 to 128 characters: a lower-case letter, then lower-case letters, digits or _ + . @ -'],
+    ['adminUsername', 'user', 'must be neither a Redshift reserved word nor public'],
+    ['adminUsername', 'public', 'must be neither a Redshift reserved word nor public'],
+  ])('%s %p', (prop, value, allowed) => {
+    const shown = value.length > 120 ? `${value.slice(0, 60)}…' (${value.length} characters)` : `${value}'`;
+    expect(() => spectrum({ props: { [prop]: value } })).toThrow(`Query/Spectrum: \`${prop}\` ${allowed}, got '${shown}`);
+  });
+
+  test.each([
+    ['databaseName', 'd'.repeat(64)], ['databaseName', 'dev_2'], ['adminUsername', 'admin-user'], ['adminUsername', 'ml.admin@corp'],
+    ['adminUsername', 'a'.repeat(128)],
+  ])('accepts %s %p', (prop, value) => {
+    expect(() => spectrum({ props: { [prop]: value } })).not.toThrow();
+  });
+
+  test('a zone named after a reserved word (raw) is accepted: the external schema is quoted in the SQL', () => {
+    const stack = newStack(true);
+    const lake = new DataLake(stack, 'Lake', { zones: [{ name: 'raw' }] });
+    const raw = new RedshiftSpectrum(stack, 'Spectrum', { vpc: new PrivateNetwork(stack, 'Network', { maxAzs: 3 }).vpc, zones: [lake.zone('raw')] });
+    expect(raw.externalSchemaNames).toEqual(['raw']);
   });
 });

@@ -96,11 +96,25 @@ describe('SageMakerSparkProcessing', () => {
       ['a non-ML instance type', { instanceType: 'm5.xlarge' }, 'Test/Spark: `instanceType` must be an ML instance type such as ml.m5.xlarge, got \'m5.xlarge\''],
       ['no instances', { instanceCount: 0 }, 'Test/Spark: `instanceCount` must be a whole number from 1 to 100, got 0'],
       ['a volume too large', { volumeSizeGb: 20000 }, 'Test/Spark: `volumeSizeGb` must be a whole number from 1 to 16384, got 20000'],
-      ['a run longer than 5 days', { maxRuntime: Duration.days(6) }, 'Test/Spark: `maxRuntime` must be a whole number from 1 to 432000 (seconds, up to 5 days), got 518400'],
+      ['a run longer than 9 days', { maxRuntime: Duration.seconds(777_601) }, 'Test/Spark: `maxRuntime` must be a whole number from 1 to 777600 (seconds, up to 9 days), got 777601'],
+      ['101 script arguments', { scriptArguments: Array.from({ length: 101 }, (_, i) => `a${i}`) },
+        'Test/Spark: `scriptArguments` must have at most 100 arguments (ContainerArguments), got 101'],
+      ['a script argument over 256 characters', { scriptArguments: ['--input', `s3://${'b'.repeat(252)}`] },
+        'Test/Spark: `scriptArguments[1]` must be at most 256 characters long (a container argument)'],
       ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, 'Test/Spark: `vpcSubnets` needs `vpc`, got \'set\''],
     ];
     test.each(cases)('%s', (_name, overrides, message) => {
       expect(() => build(overrides)).toThrow(message);
+    });
+
+    test('the limits themselves are accepted: 9 days, 100 arguments of 256 characters', () => {
+      expect(() => build({ maxRuntime: Duration.days(9), scriptArguments: Array.from({ length: 100 }, () => 'a'.repeat(256)) })).not.toThrow();
+    });
+
+    test('a job without script arguments has no ContainerArguments (the API takes 1 to 100)', () => {
+      const { template } = build({ scriptArguments: [] });
+      const [definition] = stateMachineDefinitions(template.toJSON());
+      expect(definition.States.RunSparkProcessingJob.Parameters.AppSpecification).not.toHaveProperty('ContainerArguments');
     });
 
     test('a region where the image is not published', () => {
