@@ -75,6 +75,8 @@ interface Started {
  */
 export class CachedValidation {
   private started?: Started;
+  /** The stacks of the last report given (a group does not start its gate again for them). */
+  private reported?: string;
   private stats?: GateCacheStats;
 
   constructor(private readonly checker: GateChecker, private readonly directory: string, private readonly group?: GateGroup) {
@@ -86,6 +88,11 @@ export class CachedValidation {
     return this.stats;
   }
 
+  /** Whether this gate has given its report on these stacks, and not been started again since. */
+  public hasReported(context: IPolicyValidationContext): boolean {
+    return this.reported === JSON.stringify(context.stackTemplates);
+  }
+
   /**
    * Looks the stacks up in the cache and starts checking the ones it misses. Called for every gate
    * of the group when the first gate runs, so that their background work overlaps.
@@ -93,6 +100,7 @@ export class CachedValidation {
   public begin(context: IPolicyValidationContext): void {
     const signature = JSON.stringify(context.stackTemplates);
     if (this.started?.signature === signature) return;
+    this.reported = undefined;
     const fingerprint = this.checker.fingerprint();
     const stacks = this.checker.orderStacks?.(context.stackTemplates, context) ?? context.stackTemplates;
     const reports = new Map<PolicyValidationStack, StackReport>();
@@ -119,9 +127,11 @@ export class CachedValidation {
 
   /** The gate's report on the context's stacks, from the cache where it can. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    (this.group ?? this).begin(context);
-    const { stacks, reports, keys, placeholders, missed, pending } = this.started!;
+    this.group?.begin(context);
+    this.begin(context);
+    const { signature, stacks, reports, keys, placeholders, missed, pending } = this.started!;
     this.started = undefined;
+    this.reported = signature;
     const fresh = pending?.results() ?? [];
     missed.forEach((stack, index) => {
       reports.set(stack, fresh[index]);
@@ -168,8 +178,9 @@ export class GateGroup {
     this.members.push(member);
   }
 
+  /** Starts every gate that has not already reported on these stacks. */
   public begin(context: IPolicyValidationContext): void {
-    this.members.forEach(member => member.begin(context));
+    this.members.filter(member => !member.hasReported(context)).forEach(member => member.begin(context));
   }
 }
 

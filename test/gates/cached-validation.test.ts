@@ -174,6 +174,9 @@ describe('the gates of a group', () => {
     expect(started).toEqual(['first', 'second']);
     second.validate({ ...context });
     expect(started).toEqual(['first', 'second']);
+    // A second synth of the same stacks: each gate runs again (from its cache), the reported ones are not restarted by the others.
+    expect(first.validate(context).success).toBe(true);
+    expect(first.lastRun).toEqual({ gate: 'first', cached: 1, checked: 0 });
   });
 });
 
