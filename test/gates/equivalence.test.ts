@@ -56,6 +56,10 @@ function knownViolationsApp(): App {
     const open = new ec2.SecurityGroup(stack, 'Open', { vpc });
     open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
     new ec2.CfnSecurityGroupIngress(stack, 'OpenIngress', { groupId: open.securityGroupId, ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, cidrIp: '0.0.0.0/0' });
+    if (id === 'KnownViolationsToo') {
+      // A type with a built-in rule of CloudFormation Validate (its engine then loads that rule).
+      new CfnResource(stack, 'Fleet', { type: 'AWS::GameLift::Fleet', properties: { Name: 'fleet', EC2InstanceType: 'c5.large', ComputeType: 'EC2' } });
+    }
     if (id === 'KnownViolations') {
       // Acknowledged findings are dropped by cdk-nag itself and by the framework for the others.
       Validations.of(stack.node.findChild('Queue')).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'a queue without a dead-letter queue, on purpose, to test acknowledgements' });
