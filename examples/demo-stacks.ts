@@ -1,10 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Tags } from 'aws-cdk-lib';
 import { DataLakeDemoStack } from './data-lake/data-lake-stack';
 import { StreamingIngestionDemoStack } from './streaming-ingestion/streaming-ingestion-stack';
 import { VideoIngestionDemoStack } from './video-ingestion/video-ingestion-stack';
 import { TrainingStorageDemoStack } from './training-storage/training-storage-stack';
 import { SparkAtScaleDemoStack } from './spark-at-scale/spark-at-scale-stack';
 import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingestion-stack';
+import { DmsAccountRolesDemoStack } from './database-ingestion/dms-account-roles-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
@@ -12,8 +13,30 @@ import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-st
 import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
 import { PropValidationError } from '../lib/core/validation';
 
-/** One stack per example, by stack name. */
-const DEMO_STACKS: Record<string, (app: App, id: string) => Stack> = {
+/** The tag every resource of a demo stack carries, with the demo's name as value. */
+export const DEMO_TAG = 'ml-data-engineering:demo';
+
+/**
+ * Tags every resource of `stack` with {@link DEMO_TAG} = `demo`, so that what a demo leaves behind
+ * after a destroy (retained buckets, keys pending deletion) can be found by tag:
+ * `npm run leftovers -- <demo>`.
+ */
+export function tagDemoStack(stack: Stack, demo: string = stack.stackName): void {
+  Tags.of(stack).add(DEMO_TAG, demo);
+}
+
+/**
+ * DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
+ * `-c dms-account-roles=existing` leaves it out when the account already has the roles. Built once,
+ * by whichever of the two stacks comes first.
+ */
+function dmsAccountRoles(app: App): DmsAccountRolesDemoStack | undefined {
+  if (app.node.tryGetContext('dms-account-roles') === 'existing') return undefined;
+  return app.node.tryFindChild('DmsAccountRolesDemo') as DmsAccountRolesDemoStack | undefined ?? new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
+}
+
+/** One stack per example, by stack name (a stack builds the stacks it depends on). */
+const DEMO_STACKS: Record<string, (app: App, id: string) => Stack | undefined> = {
   DataLakeDemo: (app, id) => new DataLakeDemoStack(app, id),
   StreamingIngestionDemo: (app, id) => new StreamingIngestionDemoStack(app, id),
   VideoIngestionDemo: (app, id) => new VideoIngestionDemoStack(app, id),
@@ -21,7 +44,8 @@ const DEMO_STACKS: Record<string, (app: App, id: string) => Stack> = {
   TrainingStorageLustreDemo: (app, id) => new TrainingStorageDemoStack(app, id, { withLustre: true }),
   SparkAtScaleDemo: (app, id) => new SparkAtScaleDemoStack(app, id),
   GlueEtlDemo: (app, id) => new GlueEtlDemoStack(app, id),
-  DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id),
+  DmsAccountRolesDemo: app => dmsAccountRoles(app),
+  DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id, { accountRoles: dmsAccountRoles(app)?.roles }),
   StreamAnalyticsDemo: (app, id) => new StreamAnalyticsDemoStack(app, id),
   // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
   KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, {
@@ -44,13 +68,19 @@ export const STACKS_CONTEXT = 'stacks';
 
 /**
  * Adds one stack per example to `app`, or only the stacks named by the context value `stacks`
- * (comma-separated, or a list in `cdk.json`): building, synthesizing and checking one stack takes
- * a few seconds instead of the whole app's. The stacks are environment-agnostic: they synthesize
- * without an AWS account and deploy to whatever account and region the CLI is configured for.
+ * (comma-separated, or a list in `cdk.json`) and the stacks they depend on: building,
+ * synthesizing and checking one stack takes a few seconds instead of the whole app's. The stacks
+ * are environment-agnostic: they synthesize without an AWS account and deploy to whatever account
+ * and region the CLI is configured for.
  */
 export function addDemoStacks(app: App): void {
   for (const name of selectedDemoStacks(app)) {
-    DEMO_STACKS[name](app, name);
+    if (!app.node.tryFindChild(name)) DEMO_STACKS[name](app, name);
+  }
+  for (const child of app.node.children) {
+    if (child instanceof Stack) {
+      tagDemoStack(child);
+    }
   }
 }
 

@@ -25,6 +25,7 @@ export * from './transformation/glue-etl-pipeline';
 export * from './transformation/glue-cron';
 export * from './transformation/athena-workgroup';
 export * from './ingestion/database-ingestion';
+export * from './ingestion/dms-account-roles';
 export * from './ingestion/kafka-ingestion';
 export * from './ingestion/stream-analytics';
 export * from './transformation/redshift-spectrum';

@@ -33,3 +33,26 @@ export function aslErrors(definition: unknown): unknown[] {
   const { isValid, errors } = aslValidator(definition);
   return isValid ? [] : errors;
 }
+
+/**
+ * Applies a task's `ResultSelector` to a service result, as Step Functions does: each `"<key>.$"`
+ * takes the value at its JsonPath (`$.A.B`, dots only) in `result`. A path that names a field the
+ * result does not have throws `States.Runtime`, which a `Catch` on `States.ALL` does not catch: the
+ * execution fails there, even after the job succeeded.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+export function applyResultSelector(selector: Record<string, unknown>, result: unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(selector).map(([key, value]) => {
+    if (!key.endsWith('.$')) {
+      return [key, value];
+    }
+    const path = String(value);
+    const found = path.replace(/^\$\.?/, '').split('.').filter(Boolean)
+      .reduce<unknown>((node, field) => (node !== null && typeof node === 'object' && field in node ? (node as Record<string, unknown>)[field] : undefined), result);
+    if (found === undefined) {
+      throw new Error(`States.Runtime: the JsonPath argument for the field '${path}' could not be found in the input`);
+    }
+    return [key.slice(0, -2), found];
+  }));
+}

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import { addQualityGates } from '../examples/quality-gates';
+import { REHEARSAL_METADATA_KEY, RecordedExpectations } from '../lib/rehearsal/expectations';
 
 /** The app context of `cdk.json` (feature flags and validation settings), so tests synthesize as users do. */
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -49,4 +50,30 @@ export function synthDemoStack(createStack: (app: Construct) => Stack): Record<s
 /** The resources of `template` of one CloudFormation type. */
 export function resourcesOfType(template: Record<string, any>, type: string): Array<Record<string, any>> {
   return Object.values(template.Resources as Record<string, Record<string, any>>).filter(resource => resource.Type === type);
+}
+
+/** The expectations a stack's constructs recorded for the deploy rehearsal (template Metadata). */
+export function rehearsalOf(template: { toJSON(): Record<string, any> } | Record<string, any>): RecordedExpectations {
+  const json = typeof template.toJSON === 'function' ? template.toJSON() : template;
+  const recorded = json.Metadata?.[REHEARSAL_METADATA_KEY];
+  if (!recorded) {
+    throw new Error('the template records no rehearsal expectations');
+  }
+  return recorded;
+}
+
+/** A matcher for recorded calls, port flows or orders whose fields are `fields` (a string exactly, a RegExp as a pattern, an object as a subset). */
+export function declared(fields: Record<string, unknown>): unknown {
+  const matcher = (value: unknown): unknown => value instanceof RegExp ? expect.stringMatching(value)
+    : Array.isArray(value) ? value.map(matcher)
+    : value !== null && typeof value === 'object' && value.constructor === Object
+      ? expect.objectContaining(Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, matcher(inner)])))
+      : value;
+  return matcher(fields);
+}
+
+/** `${<logical id of construct's default child>.Arn}` (or another attribute), as recorded. */
+export function recordedAttr(construct: IConstruct, attribute = 'Arn'): string {
+  const resource = (CfnElement.isCfnElement(construct) ? construct : construct.node.defaultChild) as CfnElement;
+  return `\${${Stack.of(resource).getLogicalId(resource)}.${attribute}}`;
 }

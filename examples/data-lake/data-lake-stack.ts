@@ -86,6 +86,9 @@ export class DataLakeDemoStack extends Stack {
 
     // What "see it work" (docs/data-lake.md) needs.
     new CfnOutput(this, 'RawBucket', { value: this.lake.zone('raw').bucket.bucketName });
+    // Each zone's bucket, which `npm run integ` checks is registered with Lake Formation.
+    new CfnOutput(this, 'CuratedBucket', { value: this.lake.zone('curated').bucket.bucketName });
+    new CfnOutput(this, 'AnalyticsBucket', { value: this.lake.zone('analytics').bucket.bucketName });
     new CfnOutput(this, 'CuratedDatabase', { value: this.lake.zone('curated').databaseName });
     new CfnOutput(this, 'AnalystRoleArn', { value: analyst.roleArn });
     new CfnOutput(this, 'DataEngineerRoleArn', { value: dataEngineer.roleArn });

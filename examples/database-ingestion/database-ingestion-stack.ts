@@ -16,9 +16,13 @@
  *
  * then list `s3://<RawBucket>/shop/public/orders/`: Parquet files partitioned by date.
  *
- * Remove it: `npx cdk destroy DatabaseIngestionDemo`. If your account already has the role
- * `dms-vpc-role` (from the DMS console or another stack), set `dmsVpcRoleExists: true` below,
- * or the deployment fails on the duplicate role name.
+ * DMS requires two account-wide roles, `dms-vpc-role` and `dms-cloudwatch-logs-role`: the demo app
+ * creates them in `DmsAccountRolesDemo` (examples/database-ingestion/dms-account-roles-stack.ts),
+ * which this stack depends on, so `cdk deploy DatabaseIngestionDemo` deploys that stack first. If
+ * your account already has them (from the DMS console or another stack), deploy with
+ * `-c dms-account-roles=existing`.
+ *
+ * Remove it: `npx cdk destroy DatabaseIngestionDemo`, then `npx cdk destroy DmsAccountRolesDemo`.
  *
  * Cost at idle: about 33 USD a month: the DMS replication instance (dms.t3.micro, about 13 to 15
  * USD a month depending on the Region: a replication instance cannot be stopped, so delete the
@@ -39,19 +43,30 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { DataFlow, DataFlowStage, DataLake, DatabaseIngestion, PrivateNetwork, allowLogsToUse, createDataKey } from '../../lib';
+import { DataFlow, DataFlowStage, DataLake, DatabaseIngestion, DmsAccountRoles, PrivateNetwork, allowLogsToUse, createDataKey } from '../../lib';
 import { acknowledgeProviderOutsideVpc } from '../../lib/core/cdk-providers';
 
 const DATABASE = 'shop';
+
+/** Properties of the {@link DatabaseIngestionDemoStack}. */
+export interface DatabaseIngestionDemoStackProps extends StackProps {
+  /**
+   * DMS's account-wide roles, in a stack of their own.
+   *
+   * @default - the account already has them
+   */
+  readonly accountRoles?: DmsAccountRoles;
+}
 
 export class DatabaseIngestionDemoStack extends Stack {
   /** The ingestion. */
   public readonly ingestion: DatabaseIngestion;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: DatabaseIngestionDemoStackProps = {}) {
+    const { accountRoles, ...stackProps } = props;
     super(scope, id, {
       description: 'ML data engineering demo: DMS full load from Aurora PostgreSQL into the raw zone as Parquet, run by Step Functions',
-      ...props,
+      ...stackProps,
     });
 
     // 1. A private network: isolated subnets, no NAT. DMS reads its source credentials from
@@ -90,8 +105,8 @@ export class DatabaseIngestionDemoStack extends Stack {
     this.seed(database);
 
     // 4. The ingestion: DMS reads every table of schema `public`, writes Parquet under `shop/` in
-    //    the raw zone, and a state machine runs the full load on demand. The construct creates
-    //    `dms-vpc-role` and makes the replication subnet group wait for it.
+    //    the raw zone, logs the task to an encrypted log group, and a state machine runs the full
+    //    load on demand. With `accountRoles`, this stack is deployed after the roles' stack.
     this.ingestion = new DatabaseIngestion(this, 'Ingestion', {
       vpc: network.vpc,
       source: {
@@ -103,6 +118,7 @@ export class DatabaseIngestionDemoStack extends Stack {
       },
       target: lake.zone('raw'),
       migrationType: 'full-load',
+      accountRoles,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // DMS reaches Secrets Manager through the network's endpoint, which admits only named clients.

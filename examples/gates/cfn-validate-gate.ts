@@ -4,7 +4,7 @@ import {
   CloudFormationValidatePlugin, CloudFormationValidatePluginProps, IPolicyValidationContext, PolicyValidationPluginReport,
   PolicyValidationStack, PolicyViolation,
 } from 'aws-cdk-lib';
-import { BackgroundWorkers } from './background';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import { CachedValidation, GateCacheStats, GateGroup, StackReport } from './cached-validation';
 
 const CDK_LIB = path.dirname(require.resolve('aws-cdk-lib/package.json'));
@@ -22,13 +22,13 @@ const ENGINE_VERSION: string = JSON.parse(fs.readFileSync(
  *
  * The validation itself is aws-cdk-lib's plugin, run in a worker thread (`cfn-validate-worker.js`)
  * while the main thread runs cdk-nag and cfn-guard runs in child processes. Its engine takes
- * seconds to start: {@link prepare} starts it while the app is being built. A template validated
- * before (same template, account, region, aws-cdk-lib and engine version, plugin props) is taken
- * from the cache, and then the engine is not even needed.
+ * seconds to start: {@link prepare} starts it while the app is being built, and the thread then
+ * serves every gate of the process (tests synthesize many apps). A template validated before
+ * (same template, account, region, aws-cdk-lib and engine version, plugin props) is taken from the
+ * cache, and then the engine is not even needed.
  */
 export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
   private readonly cached: CachedValidation;
-  private worker?: BackgroundWorkers;
 
   /**
    * @param afterValidation called once the stacks' results are in the cache
@@ -60,30 +60,20 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
 
   /** Starts the engine now, in its worker thread, before any template exists. */
   public prepare(): void {
-    this.worker ??= new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, prepare: true });
+    EngineWorker.for(this.pluginProps);
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    try {
-      const report = this.cached.validate(context);
-      this.afterValidation?.();
-      return report;
-    } finally {
-      this.worker?.terminate();
-      this.worker = undefined;
-    }
+    const report = this.cached.validate(context);
+    this.afterValidation?.();
+    return report;
   }
 
   private check(stacks: PolicyValidationStack[]): { results(): StackReport[] } {
-    let worker = this.worker;
-    if (worker) {
-      worker.post({ stackTemplates: stacks });
-    } else {
-      worker = new BackgroundWorkers('cfn-validate-worker.js', 1, { props: this.pluginProps, stackTemplates: stacks });
-    }
+    const pending = EngineWorker.for(this.pluginProps).validate(stacks);
     return {
       results: () => {
-        const [message] = worker.wait<{ report?: PolicyValidationPluginReport; error?: string }>();
+        const message = pending();
         if (message.error !== undefined) throw new Error(message.error);
         // The plugin joins the findings of all templates; each stack's share is its own resources.
         return stacks.map(stack => {
@@ -93,6 +83,50 @@ export class CloudFormationValidateGate extends CloudFormationValidatePlugin {
           return { success: violations.every(v => v.severity !== 'error' && v.severity !== 'fatal'), violations };
         });
       },
+    };
+  }
+}
+
+/**
+ * The worker thread that runs the plugin's engine, one per process and plugin props: it starts
+ * the engine once, and validates the stacks of each request in turn. It never keeps the process
+ * alive.
+ */
+class EngineWorker {
+  private static readonly workers = new Map<string, EngineWorker>();
+
+  /** The worker for these props, started if there is none yet. */
+  public static for(props: CloudFormationValidatePluginProps): EngineWorker {
+    const key = JSON.stringify(props);
+    let worker = EngineWorker.workers.get(key);
+    if (!worker) {
+      worker = new EngineWorker(props);
+      EngineWorker.workers.set(key, worker);
+    }
+    return worker;
+  }
+
+  private readonly port: MessagePort;
+
+  private constructor(props: CloudFormationValidatePluginProps) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(path.join(__dirname, 'cfn-validate-worker.js'), { workerData: { props, port: port2 }, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    this.port = port1;
+  }
+
+  /** Sends the stacks to validate; the function returned blocks until the report (or error) comes. */
+  public validate(stacks: PolicyValidationStack[]): () => { report?: PolicyValidationPluginReport; error?: string } {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    this.port.postMessage({ stackTemplates: stacks, signal });
+    return () => {
+      const deadline = Date.now() + 600_000;
+      while (Atomics.load(signal, 0) === 0) {
+        if (Date.now() > deadline) throw new Error('The CloudFormation Validate worker did not answer within 10 minutes');
+        Atomics.wait(signal, 0, 0, 1000);
+      }
+      return receiveMessageOnPort(this.port)!.message;
     };
   }
 }

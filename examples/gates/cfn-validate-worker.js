@@ -1,9 +1,9 @@
-// Worker thread of the CloudFormation Validate gate (see cfn-validate-gate.ts and background.ts):
-// validates the stacks with aws-cdk-lib's CloudFormationValidatePlugin and posts its report.
-//
-// The plugin's engine takes seconds to start, so the gate may start this thread before the app is
-// built (`prepare`): the engine starts at once, then the thread waits for the stacks to validate
-// (`{ stackTemplates }` on its port). Otherwise the stacks come in `workerData`.
+// Worker thread of the CloudFormation Validate gate (see cfn-validate-gate.ts): starts aws-cdk-lib's
+// CloudFormationValidatePlugin and its engine as soon as it starts, then validates the stacks of
+// each request (`{ stackTemplates, signal }` on its port): it posts the plugin's report (or the
+// error) on the port, then sets `signal[0]` and notifies, so that the main thread, blocked on the
+// signal, reads the report without its event loop. One such thread serves every gate of a process
+// (as aws-cdk-lib keeps one built-in plugin per process), so its engine starts once.
 //
 // The engine is started early through the plugin's own `initializeEngine`, for "every resource
 // type but those of its built-in rules". The plugin keeps its engine while the templates' types
@@ -12,7 +12,7 @@
 // loads. So this engine is the one the plugin starts for any template without those types (for a
 // template with one, the plugin starts its own, with the rule), and it reports the same
 // (test/gates/equivalence.test.ts compares them). Should aws-cdk-lib move that method or its rule
-// index, the engine simply starts when the templates come, as in the plugin.
+// index, the engine simply starts when the first templates come, as in the plugin.
 //
 // The engine is WebAssembly. By default V8 compiles it twice: quickly (Liftoff), then again,
 // optimized (TurboFan), the functions that run often. For one validation per process the second
@@ -21,12 +21,7 @@
 // The flag only chooses the compiler of WebAssembly code: the engine computes the same results.
 const { workerData } = require('worker_threads');
 
-const { port, done, props, prepare, stackTemplates } = workerData;
-const finish = message => {
-  port.postMessage(message);
-  Atomics.add(done, 0, 1);
-  Atomics.notify(done, 0);
-};
+const { port, props } = workerData;
 const errorMessage = error => (error instanceof Error ? error.message : String(error));
 
 /** The resource types the plugin's built-in rules concern (undefined if its rule index is not where it was). */
@@ -40,24 +35,26 @@ function builtinRuleTypes() {
   }
 }
 
+let plugin;
+let startError;
 try {
   require('v8').setFlagsFromString('--liftoff-only');
   const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
-  const plugin = new CloudFormationValidatePlugin(props);
-  const validate = stacks => {
-    try {
-      finish({ report: plugin.validate({ templatePaths: stacks.map(stack => stack.templatePath), stackTemplates: stacks }) });
-    } catch (error) {
-      finish({ error: errorMessage(error) });
-    }
-  };
-  if (prepare) {
-    const ruleTypes = builtinRuleTypes();
-    if (ruleTypes && typeof plugin.initializeEngine === 'function') plugin.initializeEngine({ has: type => !ruleTypes.has(type) });
-    port.on('message', message => validate(message.stackTemplates));
-  } else {
-    validate(stackTemplates);
-  }
+  plugin = new CloudFormationValidatePlugin(props);
+  const ruleTypes = builtinRuleTypes();
+  if (ruleTypes && typeof plugin.initializeEngine === 'function') plugin.initializeEngine({ has: type => !ruleTypes.has(type) });
 } catch (error) {
-  finish({ error: errorMessage(error) });
+  startError = errorMessage(error);
 }
+
+port.on('message', ({ stackTemplates, signal }) => {
+  try {
+    if (startError !== undefined) throw new Error(startError);
+    port.postMessage({ report: plugin.validate({ templatePaths: stackTemplates.map(stack => stack.templatePath), stackTemplates }) });
+  } catch (error) {
+    port.postMessage({ error: errorMessage(error) });
+  } finally {
+    Atomics.store(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  }
+});

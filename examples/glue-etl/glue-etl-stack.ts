@@ -123,5 +123,6 @@ export class GlueEtlDemoStack extends Stack {
     new CfnOutput(this, 'RawBucket', { value: raw.bucket.bucketName });
     new CfnOutput(this, 'Workflow', { value: this.pipeline.workflow.ref });
     new CfnOutput(this, 'Workgroup', { value: this.workgroup.workgroupName });
+    new CfnOutput(this, 'CuratedDatabase', { value: curated.databaseName });
   }
 }

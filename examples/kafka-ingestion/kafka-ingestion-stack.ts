@@ -31,7 +31,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-l
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataFlow, DataFlowStage, DataLake, PrivateNetwork } from '../../lib';
+import { DataFlow, DataFlowStage, DataLake, PrivateNetwork, keepOutboundClosed } from '../../lib';
 import { HIVE_TIME_PARTITIONS } from '../../lib/ingestion/lake-delivery';
 import { KafkaDeploymentStage, KafkaIngestion } from '../../lib/ingestion/kafka-ingestion';
 
@@ -86,6 +86,8 @@ export class KafkaIngestionDemoStack extends Stack {
     });
     this.kafka.allowClientsFrom(producers);
     producers.connections.allowToDefaultPort(this.kafka);
+    // Its one outbound rule goes to the brokers' group: keep EC2's allow-all default off.
+    keepOutboundClosed(producers);
     const producer = new iam.Role(this, 'ProducerRole', {
       assumedBy: new iam.AccountPrincipal(this.account),
       description: 'Demo Kafka producer: connects to the cluster and writes the events topic',

@@ -107,5 +107,8 @@ export class SparkAtScaleDemoStack extends Stack {
     new CfnOutput(this, 'EmrServerlessStateMachine', { value: emrServerless.stateMachine.stateMachineArn });
     new CfnOutput(this, 'SageMakerStateMachine', { value: sageMaker.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RawTransactions', { value: input });
+    // Where each engine writes its features: s3://<AnalyticsBucket>/features/<engine>/.
+    new CfnOutput(this, 'RawBucket', { value: raw.bucket.bucketName });
+    new CfnOutput(this, 'AnalyticsBucket', { value: analytics.bucket.bucketName });
   }
 }

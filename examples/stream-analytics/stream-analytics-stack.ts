@@ -102,5 +102,7 @@ export class StreamAnalyticsDemoStack extends Stack {
     new CfnOutput(this, 'CuratedBucket', { value: lake.zone('curated').bucket.bucketName });
     new CfnOutput(this, 'EventsStreamName', { value: events.stream.streamName });
     new CfnOutput(this, 'ProducerRoleArn', { value: producer.roleArn });
+    // Where the events land (the statistics land in CuratedBucket).
+    new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
   }
 }

@@ -136,7 +136,12 @@ export async function putAllRecords(
   return { succeeded, failed, calls };
 }
 
-/** A demo event, as the transform expects it; one in ten is malformed to show the error path. */
+/**
+ * A demo event, as the transform and the Flink application expect it; one in ten is malformed to
+ * show the error path. `event_time` is an ISO-8601 UTC instant ending in Z (`toISOString()`), which
+ * Flink's JSON format reads into a TIMESTAMP_LTZ column, not a TIMESTAMP one (see
+ * examples/stream-analytics/app/main.py).
+ */
 export function demoEvent(i: number, now = new Date()): ProducerRecord {
   const types = ['page_view', 'add_to_cart', 'purchase', 'heartbeat'];
   const body = i % 10 === 9

@@ -83,7 +83,14 @@ export class StreamingIngestionDemoStack extends Stack {
       logGroup: transformLogs,
       vpc: network.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      reservedConcurrentExecutions: 10,
+      // No reserved concurrency. Reserving it takes capacity away from every other function of the
+      // account, and Lambda keeps a minimum unreserved: a new account whose concurrency quota is
+      // 10 rejects any reservation ("decreases account's UnreservedConcurrentExecution below its
+      // minimum value of [10]"). A one-shard stream (1 MiB/s at most) keeps the transform's
+      // concurrency small anyway, and neither cdk-nag's AwsSolutions pack nor the Control Tower
+      // controls ask for a reservation.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+      // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
       bundling: { minify: true, sourceMap: false },
     });
     const transformPolicy = new iam.Policy(this, 'TransformPolicy', {
@@ -217,5 +224,7 @@ export class StreamingIngestionDemoStack extends Stack {
     new CfnOutput(this, 'Workgroup', { value: this.workgroup.workgroupName });
     new CfnOutput(this, 'CuratedDatabase', { value: curatedZone.databaseName });
     new CfnOutput(this, 'RawBucket', { value: lake.zone('raw').bucket.bucketName });
+    // Where the curated Parquet lands (each zone also has an errors/ prefix, which `npm run integ` checks).
+    new CfnOutput(this, 'CuratedBucket', { value: curatedZone.bucket.bucketName });
   }
 }

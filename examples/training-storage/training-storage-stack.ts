@@ -134,6 +134,7 @@ export class TrainingStorageDemoStack extends Stack {
       inputs.push(lustre.trainingInput());
     }
 
+    new CfnOutput(this, 'TrainingDataBucket', { value: bucket.bucketName, description: 'Put the CSV training set under train/' });
     for (const input of inputs) {
       const name = input.storageLabel.replace(/[^A-Za-z0-9]/g, '');
       const launcher = new TrainingJobLauncher(this, `Train${name}`, {

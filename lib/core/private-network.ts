@@ -8,6 +8,7 @@ import { acknowledgeProviderOutsideVpc } from './cdk-providers';
 import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
 import { createDataKey } from './secure-bucket';
 import { checkInteger } from './validation';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Properties of a {@link PrivateNetwork}. */
 export interface PrivateNetworkProps extends DataRetentionProps {
@@ -85,7 +86,7 @@ export class PrivateNetwork extends Construct {
    */
   public allowEndpointAccessFrom(client: ec2.IConnectable): void {
     this.endpointClients.push(client);
-    this.interfaceEndpoints.forEach(endpoint => endpoint.connections.allowDefaultPortFrom(client));
+    this.interfaceEndpoints.forEach(endpoint => this.admit(client, endpoint));
   }
 
   /**
@@ -101,9 +102,18 @@ export class PrivateNetwork extends Construct {
     }
     const id = service.shortName.split(/[.-]/).map(part => part.charAt(0).toUpperCase() + part.slice(1)).join('');
     const endpoint = this.vpc.addInterfaceEndpoint(`${id}Endpoint`, { service, privateDnsEnabled: true, open: false });
-    this.endpointClients.forEach(client => endpoint.connections.allowDefaultPortFrom(client));
+    this.endpointClients.forEach(client => this.admit(client, endpoint));
     this.interfaceEndpoints.set(service.name, endpoint);
     return endpoint;
+  }
+
+  /** Lets `client` reach `endpoint` on HTTPS, and declares the flow for the deploy rehearsal. */
+  private admit(client: ec2.IConnectable, endpoint: ec2.InterfaceVpcEndpoint): void {
+    endpoint.connections.allowDefaultPortFrom(client);
+    Rehearsal.of(this).connects({
+      description: `a client of the network calls ${endpoint.node.id} over HTTPS`, from: client, to: endpoint, port: ec2.Port.tcp(443),
+      source: 'https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html',
+    });
   }
 }
 
@@ -125,4 +135,21 @@ export function allowLogsToUse(key: kms.IKey): void {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     },
   }));
+}
+
+/**
+ * Keeps the default "allow all outbound" rule of EC2 off a security group whose outbound rules are
+ * all separate `AWS::EC2::SecurityGroupEgress` resources (rules to other security groups).
+ *
+ * EC2 gives every VPC security group an allow-all egress rule, and CloudFormation removes it only
+ * when the group's own `SecurityGroupEgress` property lists a rule. CDK writes rules to other
+ * security groups as separate resources and, once one is added, drops the placeholder rule it
+ * keeps inline for `allowAllOutbound: false`, so such a group would allow all outbound traffic.
+ * This puts the placeholder (ICMP type 252 code 86 to 255.255.255.255/32, which matches no traffic)
+ * back inline. Call it after the group's last egress rule.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+ */
+export function keepOutboundClosed(securityGroup: ec2.SecurityGroup): void {
+  securityGroup.addEgressRule(ec2.Peer.ipv4('255.255.255.255/32'), ec2.Port.icmpTypeAndCode(252, 86), 'Disallow all traffic');
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dms from 'aws-cdk-lib/aws-dms';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -18,6 +18,9 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
+import { DmsAccountRoles } from './dms-account-roles';
+import { assumedBy, declareStateMachineCalls, viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Source engines this construct reads with Secrets Manager credentials. */
 export type SourceEngine = 'postgres' | 'aurora-postgresql' | 'mysql' | 'mariadb' | 'aurora';
@@ -108,14 +111,21 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
    */
   readonly allocatedStorage?: number;
   /**
-   * Whether the account already has the IAM role `dms-vpc-role`. DMS requires a role with exactly
-   * that name (and the `AmazonDMSVPCManagementRole` policy) before a replication subnet group
-   * can be created; an IAM role name is unique in the account, so only one stack may create it.
-   * Set it to true when the DMS console, another stack or your platform team created it.
+   * The account-wide roles DMS requires (`dms-vpc-role`, `dms-cloudwatch-logs-role`), in a stack of
+   * their own: this construct's stack then depends on it, so `cdk deploy` creates the roles, and
+   * lets IAM propagate them, before DMS reads them. See {@link DmsAccountRoles}.
    *
-   * @default false - the construct creates the role and orders the subnet group after it
+   * @default - the account already has both roles (the DMS console creates them the first time it
+   *   is used); the deployment fails with "dms-vpc-role is not configured properly" if it does not
    */
-  readonly dmsVpcRoleExists?: boolean;
+  readonly accountRoles?: DmsAccountRoles;
+  /**
+   * How long the replication task logs are kept (in the log group `dms-tasks-<instance id>`, which
+   * this construct creates, encrypted, before DMS would create it without either).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * How often the state machine checks the task while it runs.
    *
@@ -153,8 +163,12 @@ export interface DatabaseIngestionProps extends DataRetentionProps {
  * - The target endpoint writes Parquet with date partitions, encrypted with SSE-KMS under the
  *   lake key, with a role that may write only under the target prefix and use only that key.
  * - The `dms-vpc-role` trap: DMS looks the role up by name when a replication subnet group is
- *   created, and fails if it does not exist yet. The construct creates it (once per stack) and
- *   makes the subnet group depend on it, or trusts `dmsVpcRoleExists`.
+ *   created, and fails if it does not exist yet, or exists but IAM has not propagated it (a
+ *   `DependsOn` in the same stack is not enough). The account-wide roles live in a stack of their
+ *   own ({@link DmsAccountRoles}, passed as `accountRoles`) that `cdk deploy` deploys first.
+ * - Task logs: the task logs its components to CloudWatch Logs (with `dms-cloudwatch-logs-role`),
+ *   in a log group this construct creates with the name DMS uses, `dms-tasks-<instance id>`,
+ *   encrypted and with a retention; the state machine's failure messages point to it.
  * - A Step Functions state machine runs the task: it starts it (`start-replication` the first
  *   time, `reload-target` afterwards), polls it, and ends in success when the full load has
  *   finished, or in a Fail state with DMS's failure message. Its logs (ALL events) and X-Ray
@@ -189,10 +203,12 @@ export class DatabaseIngestion extends Construct {
   public readonly targetRole: iam.Role;
   /** The role DMS assumes to read the source secret. */
   public readonly secretAccessRole: iam.Role;
-  /** The `dms-vpc-role`, when this construct created it. */
-  public readonly dmsVpcRole?: iam.IRole;
+  /** The log group of the replication task (`dms-tasks-<replication instance id>`). */
+  public readonly taskLogGroup: logs.LogGroup;
   /** The network side of the replication instance (allow it to reach VPC endpoints). */
   public readonly connections: ec2.Connections;
+  private readonly logKey: kms.IKey;
+  private readonly taskLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseIngestionProps) {
     super(scope, id);
@@ -210,17 +226,18 @@ export class DatabaseIngestion extends Construct {
       new iam.ServicePrincipal(`dms.${stack.region}.amazonaws.com`),
     );
 
-    // 1. The network: a subnet group (after dms-vpc-role exists) and a security group.
+    // 1. The network: a subnet group (once dms-vpc-role exists, see accountRoles) and a security group.
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     this.validateSubnets(subnets);
+    if (props.accountRoles) {
+      check(Stack.of(props.accountRoles) !== stack, this, 'accountRoles', props.accountRoles.node.path,
+        'must be in a stack of its own, deployed before this one (in the same stack, DMS may read dms-vpc-role before IAM has propagated it, even with a DependsOn)');
+      stack.addStackDependency(Stack.of(props.accountRoles), 'DMS reads dms-vpc-role when it creates the replication subnet group');
+    }
     this.subnetGroup = new dms.CfnReplicationSubnetGroup(this, 'SubnetGroup', {
       replicationSubnetGroupDescription: `Subnets of the replication instance of ${this.node.path}`,
       subnetIds: subnets.subnetIds,
     });
-    if (!props.dmsVpcRoleExists) {
-      this.dmsVpcRole = dmsVpcRole(this);
-      this.subnetGroup.node.addDependency(this.dmsVpcRole);
-    }
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Replication instance of ${this.node.path}: reaches the source database and AWS endpoints`,
@@ -230,8 +247,11 @@ export class DatabaseIngestion extends Construct {
     const port = source.port ?? (isPostgres ? 5432 : 3306);
     source.connections?.connections.allowFrom(this.securityGroup, ec2.Port.tcp(port), 'DMS reads the source database');
 
-    // 2. The replication instance: private, encrypted with the lake key.
+    // 2. The replication instance: private, encrypted with the lake key. Its identifier is set,
+    //    because it names the log group of its tasks.
+    const instanceIdentifier = replicationInstanceIdentifier(this);
     this.replicationInstance = new dms.CfnReplicationInstance(this, 'Instance', {
+      replicationInstanceIdentifier: instanceIdentifier,
       replicationInstanceClass: instanceClass,
       allocatedStorage,
       publiclyAccessible: false,
@@ -293,7 +313,18 @@ export class DatabaseIngestion extends Construct {
     });
     this.targetEndpoint.node.addDependency(targetPolicy ?? this.targetRole);
 
-    // 5. The replication task.
+    // 5. The replication task, logging to the log group DMS names after the instance. Created
+    //    here, it is encrypted and expires; DMS would create it with neither.
+    //    https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html
+    this.logKey = createDataKey(this, 'LogKey', `Encrypts the task and state machine logs of ${this.node.path}`, props);
+    allowLogsToUse(this.logKey);
+    this.taskLogGroupName = `dms-tasks-${instanceIdentifier}`;
+    this.taskLogGroup = new logs.LogGroup(this, 'TaskLogs', {
+      logGroupName: this.taskLogGroupName,
+      encryptionKey: this.logKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: dataRemovalPolicy(props),
+    });
     this.replicationTask = new dms.CfnReplicationTask(this, 'Task', {
       migrationType,
       replicationInstanceArn: this.replicationInstance.ref,
@@ -311,8 +342,14 @@ export class DatabaseIngestion extends Construct {
       replicationTaskSettings: JSON.stringify({
         // Each run replaces what the previous full load wrote.
         FullLoadSettings: { TargetTablePrepMode: 'DROP_AND_CREATE' },
+        Logging: {
+          EnableLogging: true,
+          LogComponents: ['SOURCE_UNLOAD', 'SOURCE_CAPTURE', 'TARGET_LOAD', 'TARGET_APPLY', 'TASK_MANAGER']
+            .map(id => ({ Id: id, Severity: 'LOGGER_SEVERITY_DEFAULT' })),
+        },
       }),
     });
+    this.replicationTask.node.addDependency(this.taskLogGroup);
 
     DataFlow.node(this, 'TaskNode', {
       label: 'DMS replication task', detail: migrationType, stage: DataFlowStage.INGESTION,
@@ -321,6 +358,7 @@ export class DatabaseIngestion extends Construct {
 
     // 6. The state machine that runs the task.
     this.stateMachine = this.createStateMachine(props, migrationType);
+    this.declareRuntimeCalls(props, targetPrefix, targetPolicy, port);
     DataFlow.node(this, 'StateMachineNode', { label: 'Step Functions', detail: this.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [this.stateMachine] });
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {
@@ -329,6 +367,42 @@ export class DatabaseIngestion extends Construct {
         targets: [new targets.SfnStateMachine(this.stateMachine)],
       });
     }
+  }
+
+  /** What DMS and Step Functions do with the roles of the ingestion, what they must refuse, and what must exist first. */
+  private declareRuntimeCalls(props: DatabaseIngestionProps, targetPrefix: string, targetPolicy: iam.Policy | undefined, port: number): void {
+    const bucket = props.target.bucket;
+    const key = bucket.encryptionKey!;
+    const object = `${targetPrefix}public/orders/LOAD00000001.parquet`;
+    const target = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Prerequisites';
+    const secrets = 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html';
+    const stateMachineRole = this.stateMachine.role;
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(this.targetRole, 'dms.amazonaws.com', target),
+      assumedBy(this.secretAccessRole, `dms.${Stack.of(this).region}.amazonaws.com`, secrets),
+      { description: 'DMS reads the source credentials', principal: this.secretAccessRole, action: 'secretsmanager:GetSecretValue', resource: props.source.secret.secretArn, source: secrets },
+      { description: 'DMS writes a Parquet file under the prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects(object), source: target },
+      { description: 'DMS checks the target bucket', principal: this.targetRole, action: 's3:ListBucket', resource: bucket.bucketArn, source: target },
+      { description: 'S3 encrypts the file with the lake key for DMS', principal: this.targetRole, action: 'kms:GenerateDataKey', resource: key.keyArn, context: viaService(this, 's3'), source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.KMSKeys' },
+      { description: 'the state machine polls the task', principal: stateMachineRole, action: 'dms:DescribeReplicationTasks', resource: '*', source: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdatabasemigrationservice.html' },
+    );
+    // The zone declares the refusals of its bucket; DMS may write under its own prefix only.
+    rehearsal.denies(
+      { description: 'DMS writes outside its prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects('elsewhere/file.parquet'), source: target },
+    );
+    if (props.source.connections) {
+      rehearsal.connects({
+        description: 'the replication instance reads the source database', from: this.securityGroup, to: props.source.connections, port: ec2.Port.tcp(port),
+        source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.VPC.html',
+      });
+    }
+    const logging = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.Logging.html';
+    rehearsal.createsBefore(
+      { description: 'the task logs into the log group named after its instance, which must not be created by DMS first', first: this.taskLogGroup, then: this.replicationTask, source: logging },
+      { description: 'DMS tests the target endpoint with its role', first: targetPolicy ?? this.targetRole, then: this.targetEndpoint, source: target },
+      { description: 'DMS reads the secret with its role', first: this.secretAccessRole, then: this.sourceEndpoint, source: secrets },
+    );
   }
 
   /** Lets `grantee` start (and stop) the ingestion state machine. */
@@ -362,7 +436,7 @@ export class DatabaseIngestion extends Construct {
     const failedWithMessage = new sfn.Fail(this, 'TaskFailed', { error: 'DMS.TaskFailed', causePath: '$.dms.task.LastFailureMessage' });
     const failed = new sfn.Fail(this, 'TaskStopped', {
       error: 'DMS.TaskStopped',
-      cause: 'The replication task stopped before its full load finished; see its table statistics and logs in the DMS console',
+      cause: `The replication task stopped before its full load finished; see its table statistics in the DMS console and its log group ${this.taskLogGroupName}`,
     });
     const notStartable = new sfn.Fail(this, 'TaskBusy', {
       error: 'DMS.TaskBusy',
@@ -392,10 +466,8 @@ export class DatabaseIngestion extends Construct {
         start('ReloadTarget', 'reload-target').next(wait))
       .otherwise(notStartable));
 
-    const logKey = createDataKey(this, 'LogKey', `Encrypts the state machine logs of ${this.node.path}`, props);
-    allowLogsToUse(logKey);
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      encryptionKey: logKey,
+      encryptionKey: this.logKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: dataRemovalPolicy(props),
     });
@@ -406,6 +478,7 @@ export class DatabaseIngestion extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    declareStateMachineCalls(stateMachine);
     Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'dms:DescribeReplicationTasks has no resource type and the CloudWatch Logs delivery and X-Ray actions of Step Functions only accept `*`; '
@@ -473,28 +546,13 @@ function targetStatements(bucket: s3.IBucket, key: kms.IKey, prefix: string): ia
 }
 
 /**
- * The role DMS requires, by this exact name, to manage the network interfaces of replication
- * instances: one per account, so one per stack here (a second DatabaseIngestion in the stack
- * reuses it).
+ * A replication instance identifier derived from the construct path: 1 to 63 lower-case letters,
+ * digits or hyphens, starting with a letter, with no two hyphens in a row and no hyphen at the end.
  *
- * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationsubnetgroup.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dms-replicationinstance.html
  */
-function dmsVpcRole(scope: Construct): iam.IRole {
-  const stack = Stack.of(scope);
-  const id = 'DmsVpcRole';
-  const existing = stack.node.tryFindChild(id) as iam.Role | undefined;
-  if (existing) {
-    return existing;
-  }
-  const role = new iam.Role(stack, id, {
-    roleName: 'dms-vpc-role',
-    assumedBy: new iam.ServicePrincipal('dms.amazonaws.com'),
-    description: 'Required by AWS DMS, by this name, to create replication subnet groups and network interfaces',
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonDMSVPCManagementRole')],
-  });
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonDMSVPCManagementRole]',
-    reason: 'DMS requires the role dms-vpc-role with exactly this AWS managed policy to manage the network interfaces of replication instances',
-  });
-  return role;
+function replicationInstanceIdentifier(scope: Construct): string {
+  const name = Names.uniqueResourceName(scope, { maxLength: 59, separator: '-' }).toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/-$/, '');
+  return /^[a-z]/.test(name) ? name : `dms-${name}`;
 }

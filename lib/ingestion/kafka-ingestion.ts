@@ -16,12 +16,25 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { assumedBy } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
 } from './lake-delivery';
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
 export const MSK_IAM_TLS_PORT = 9098;
+
+/**
+ * The ports of MSK multi-VPC private connectivity for IAM-authenticated clients: one port per
+ * broker, from 14001 (SASL/SCRAM and TLS use the next ranges). A client of another VPC, or Firehose
+ * reading a private cluster, reaches the brokers on these ports, not on 9098.
+ *
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
+ */
+export const MSK_MULTI_VPC_IAM_PORTS = { from: 14001, to: 14100 } as const;
 
 /**
  * Which deployment of a {@link KafkaIngestion} this is.
@@ -131,7 +144,9 @@ export interface KafkaIngestionProps extends LakeDeliveryOptions {
  * - **security**: clients authenticate with IAM only (no unauthenticated access, no SCRAM secrets
  *   to rotate); TLS between clients and brokers and between brokers; broker volumes encrypted with
  *   a customer-managed key; broker logs in a KMS-encrypted CloudWatch log group; brokers in private
- *   subnets, behind a security group that admits only the clients named with `allowClientsFrom`;
+ *   subnets, behind a security group that admits only the clients named with `allowClientsFrom`
+ *   (port 9098) and, in the `DELIVERY` stage, the multi-VPC connectivity ports 14001–14100 from
+ *   the VPC's addresses, where MSK's PrivateLink load balancer forwards Firehose to the brokers;
  * - **Firehose reads the private brokers through MSK multi-VPC private connectivity** (PrivateLink,
  *   for IAM), with a cluster policy that lets only the Firehose service create the VPC connection.
  *   MSK cannot turn it on while it creates a cluster, hence the two deployment stages
@@ -250,6 +265,25 @@ export class KafkaIngestion extends Construct {
       return;
     }
 
+    // The path Firehose reads the brokers by: its managed VPC connection reaches, over PrivateLink,
+    // the load balancer MSK puts in the cluster's subnets for multi-VPC connectivity, which forwards
+    // to each broker on that broker's own port of 14001-14100 (IAM). The load balancer has no
+    // security group, and its addresses are the VPC's: the brokers admit those ports from the VPC's
+    // CIDR, and nothing else from outside the clients named with allowClientsFrom.
+    securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to),
+      'MSK multi-VPC private connectivity (IAM): the PrivateLink load balancer in the VPC forwards Firehose to each broker on its port');
+    Rehearsal.of(this).connects({
+      description: 'MSK\'s PrivateLink load balancer forwards Firehose to each broker on its multi-VPC (IAM) port', from: ec2.Peer.ipv4(props.vpc.vpcCidrBlock), to: this,
+      port: ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to), source: 'https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html',
+    });
+    if (Token.isUnresolved(props.vpc.vpcCidrBlock)) {
+      Validations.of(securityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'cdk-nag cannot resolve the one CIDR rule of the brokers, which admits the VPC\'s own CIDR block (Fn::GetAtt of the VPC) on the '
+          + 'multi-VPC connectivity ports 14001-14100, where MSK\'s PrivateLink load balancer for Firehose sits; no rule admits 0.0.0.0/0',
+      });
+    }
+
     // Only the Firehose service may create a VPC connection to the cluster: this is the cluster
     // policy Firehose documents for a private MSK source.
     const clusterPolicy = new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
@@ -273,9 +307,10 @@ export class KafkaIngestion extends Construct {
       roles: [this.deliveryRole],
       statements: [
         new iam.PolicyStatement({
-          actions: ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+          actions: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
           resources: [this.cluster.attrArn],
         }),
+        getBootstrapBrokers(),
         new iam.PolicyStatement({
           actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
           resources: [this.topic.attrTopicArn],
@@ -283,7 +318,8 @@ export class KafkaIngestion extends Construct {
         new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup'], resources: [this.kafkaArn('group', '*')] }),
       ],
     });
-    acknowledgeWildcards(sourcePolicy, 'the consumer groups of this one cluster: Firehose names the group it reads the topic with');
+    acknowledgeWildcards(sourcePolicy, 'the consumer groups of this one cluster: Firehose names the group it reads the topic with; '
+      + 'kafka:GetBootstrapBrokers has no resource type in the Service Authorization Reference, so only `*` grants it');
 
     const destination = new LakeS3Destination(target, this.delivery, props, this.deliveryRole, this.encryptionKey);
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', { destination, role: this.deliveryRole });
@@ -305,11 +341,44 @@ export class KafkaIngestion extends Construct {
     });
     DataFlow.node(this, 'DeliveryNode', { label: 'Firehose stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.deliveryStream] });
     this.alarms = createDeliveryAlarms(this, { deliveryStream: this.deliveryStream, delivery: this.delivery, transform: props.transform, topic: this.alarmTopic });
+    this.declareDeliveryCalls(clusterPolicy, sourcePolicy);
+  }
+
+  /** What Firehose does to read the topic (the S3 side is declared by `LakeS3Destination`), and what the cluster refuses. */
+  private declareDeliveryCalls(clusterPolicy: msk.CfnClusterPolicy, sourcePolicy: iam.Policy): void {
+    const role = this.deliveryRole!;
+    const cluster = this.cluster.attrArn;
+    const source = 'https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html';
+    const actions = 'https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html';
+    const createConnection = 'https://docs.aws.amazon.com/msk/latest/developerguide/mvpc-cluster-owner-action-policy.html';
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(role, 'firehose.amazonaws.com', 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html'),
+      { description: 'Firehose creates its managed VPC connection to the cluster', principal: new iam.ServicePrincipal('firehose.amazonaws.com'), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
+      { description: 'Firehose finds the brokers', principal: role, action: 'kafka:GetBootstrapBrokers', resource: '*', source },
+      { description: 'Firehose connects to the cluster (IAM access control)', principal: role, action: 'kafka-cluster:Connect', resource: cluster, source: actions },
+      { description: 'Firehose reads the topic', principal: role, action: 'kafka-cluster:ReadData', resource: this.topic.attrTopicArn, source: actions },
+    );
+    rehearsal.denies(
+      { description: 'another account creates a VPC connection to the cluster', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kafka:CreateVpcConnection', resource: cluster, source: createConnection },
+      { description: 'a principal with no grant connects to the cluster', principal: principalWithoutGrant(this), action: 'kafka-cluster:Connect', resource: cluster, source: actions },
+      { description: 'the delivery role writes the topic it only reads', principal: role, action: 'kafka-cluster:WriteData', resource: this.topic.attrTopicArn, source: actions },
+    );
+    const stream = this.deliveryStream!;
+    rehearsal.createsBefore(
+      { description: 'Firehose creates its VPC connection when the delivery stream is created, as the cluster policy allows', first: clusterPolicy, then: stream, source: 'https://docs.aws.amazon.com/firehose/latest/dev/writing-with-msk.html' },
+      { description: 'Firehose reads the topic with its role as soon as the delivery stream exists', first: sourcePolicy, then: stream, source },
+      { description: 'the topic Firehose reads exists before it starts reading', first: this.topic, then: stream, source },
+    );
   }
 
   /** Lets `peer` (producers, consumers) reach the brokers on the IAM/TLS port. */
   public allowClientsFrom(peer: ec2.IConnectable): void {
     this.connections.allowDefaultPortFrom(peer, `IAM-authenticated Kafka clients of ${this.node.path}`);
+    Rehearsal.of(this).connects({
+      description: 'IAM-authenticated Kafka clients reach the brokers over TLS', from: peer, to: this, port: ec2.Port.tcp(MSK_IAM_TLS_PORT),
+      source: 'https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html',
+    });
   }
 
   /**
@@ -322,9 +391,11 @@ export class KafkaIngestion extends Construct {
     return attachGrantPolicy(this, `Produce${granteeId(this, producer)}`, {
       grantee: producer,
       statements: [
-        new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'], resources: [this.cluster.attrArn] }),
+        new iam.PolicyStatement({ actions: ['kafka-cluster:Connect', 'kafka:DescribeCluster'], resources: [this.cluster.attrArn] }),
+        getBootstrapBrokers(),
         new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], resources: [this.topic.attrTopicArn] }),
       ],
+      wildcardReason: 'kafka:GetBootstrapBrokers has no resource type in the Service Authorization Reference, so only `*` grants it',
     });
   }
 
@@ -392,4 +463,15 @@ export class KafkaIngestion extends Construct {
       why: express ? 'at least 2, because Express brokers fix min.insync.replicas at 2, and at most the number of brokers' : 'at most the number of brokers' });
     return { brokerCount, instanceType, storageGiB, kafkaVersion, topicName, partitions, replicationFactor };
   }
+}
+
+/**
+ * `kafka:GetBootstrapBrokers` (the broker addresses of a cluster) on `*`: the Service
+ * Authorization Reference gives it no resource type, so a statement naming the cluster ARN would
+ * grant nothing.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html
+ */
+function getBootstrapBrokers(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: ['*'] });
 }

@@ -13,6 +13,9 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { DataLakeZone } from '../storage/data-lake-zone';
 import { validateFirehosePrefix } from './firehose-prefix';
@@ -244,6 +247,8 @@ function metadataExtractionQuery(queryKeys: Record<string, string>): string {
 export class LakeS3Destination implements firehose.IDestination {
   /** The log group of delivery errors, once bound. */
   public logGroup?: logs.LogGroup;
+  /** The policy of the delivery role for this destination, once bound. */
+  public policy?: iam.Policy;
 
   constructor(
     private readonly target: LakeTarget,
@@ -264,9 +269,10 @@ export class LakeS3Destination implements firehose.IDestination {
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        conditions: { StringEquals: viaService(scope, 's3') },
       }),
     );
+    this.policy = policy;
 
     this.logGroup = new logs.LogGroup(scope, 'ErrorLogs', {
       retention: this.options.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -361,8 +367,50 @@ export class LakeS3Destination implements firehose.IDestination {
         cloudWatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.logGroupName, logStreamName: backupLogs.logStreamName },
       } : undefined,
     };
+    this.declareRuntimeCalls(scope, deliveryLogs);
     const dependables: IDependable[] = [policy];
     return { extendedS3DestinationConfiguration: config, dependables };
+  }
+
+  /** The calls Firehose makes with the delivery role, and those the lake must refuse. */
+  private declareRuntimeCalls(scope: Construct, deliveryLogs: logs.LogStream): void {
+    const { bucket, key } = this.target;
+    const role = this.role;
+    const stack = Stack.of(scope);
+    const object = 'data/year=2026/month=01/day=01/hour=00/delivery.gz';
+    const source = 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3';
+    const rehearsal = Rehearsal.of(scope);
+    rehearsal.allows(
+      { description: 'Firehose writes a delivered object', principal: role, action: 's3:PutObject', resource: bucket.arnForObjects(object), source },
+      { description: 'Firehose checks the bucket', principal: role, action: 's3:GetBucketLocation', resource: bucket.bucketArn, source },
+      { description: 'Firehose encrypts the object through S3', principal: role, action: 'kms:GenerateDataKey', resource: key.keyArn, context: viaService(scope, 's3'), source },
+      { description: 'Firehose completes multipart uploads through S3', principal: role, action: 'kms:Decrypt', resource: key.keyArn, context: viaService(scope, 's3'), source },
+      {
+        description: 'Firehose logs delivery errors', principal: role, action: 'logs:PutLogEvents',
+        resource: stack.formatArn({
+          service: 'logs', resource: 'log-group', resourceName: `${this.logGroup!.logGroupName}:log-stream:${deliveryLogs.logStreamName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+        source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3',
+      },
+    );
+    if (this.options.transform) {
+      rehearsal.allows({
+        description: 'Firehose invokes the transform', principal: role, action: 'lambda:InvokeFunction', resource: this.options.transform.functionArn,
+        source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3',
+      });
+    }
+    const table = this.options.schemaTable;
+    if (this.delivery.dataFormat === LakeDataFormat.PARQUET && table) {
+      rehearsal.allows({
+        description: 'Firehose reads the Parquet schema', principal: role, action: 'glue:GetTableVersions',
+        resource: stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${table.databaseName}/${(table.tableInput as glue.CfnTable.TableInputProperty).name}` }),
+        source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-glue',
+      });
+    }
+    if (!(this.options.destination instanceof DataLakeZone)) {
+      // A lake zone declares its own refusals.
+      rehearsal.denies(...bucketRefusals(scope, bucket, role, `the objects of ${bucket.node.path}`));
+    }
   }
 }
 

@@ -15,6 +15,9 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger, checkLength, checkMap } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
+import { assumedBy, viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** The Flink runtimes of Managed Service for Apache Flink that run PyFlink applications. */
 export const FLINK_RUNTIMES = ['FLINK-1_15', 'FLINK-1_18', 'FLINK-1_19', 'FLINK-1_20'] as const;
@@ -317,6 +320,42 @@ export class StreamAnalytics extends Construct {
       },
     });
     logOption.node.addDependency(policy);
+    this.declareRuntimeCalls(props, code, logStreamArn, policy, logOption);
+  }
+
+  /** What the service does with the application's role, and what it must refuse. */
+  private declareRuntimeCalls(props: StreamAnalyticsProps, code: StreamAnalyticsCodeConfig, logStreamArn: string,
+    policy: iam.Policy, logOption: flink.CfnApplicationCloudWatchLoggingOption): void {
+    const role = this.role;
+    const source = 'https://docs.aws.amazon.com/managed-flink/latest/java/iam-role.html';
+    const connector = source;
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(role, 'kinesisanalytics.amazonaws.com', source, { 'aws:SourceAccount': Stack.of(this).account }),
+      { description: 'the service reads the application code', principal: role, action: 's3:GetObject', resource: code.bucket.arnForObjects(code.key), source },
+      ...['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords']
+        .map(action => ({ description: `the Kinesis connector reads the input (${action})`, principal: role, action, resource: props.input.streamArn, source: connector })),
+      { description: 'the Kinesis connector writes the output', principal: role, action: 'kinesis:PutRecords', resource: props.output.streamArn, source: connector },
+      { description: 'the service writes the application log stream', principal: role, action: 'logs:PutLogEvents', resource: logStreamArn, source: 'https://docs.aws.amazon.com/managed-flink/latest/java/cloudwatch-logs.html' },
+    );
+    const kmsSource = 'https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html';
+    if (props.input.encryptionKey) {
+      rehearsal.allows({ description: 'Kinesis decrypts the input for the connector', principal: role, action: 'kms:Decrypt', resource: props.input.encryptionKey.keyArn, context: viaService(this, 'kinesis'), source: kmsSource });
+    }
+    if (props.output.encryptionKey) {
+      rehearsal.allows({ description: 'Kinesis encrypts the output for the connector', principal: role, action: 'kms:GenerateDataKey', resource: props.output.encryptionKey.keyArn, context: viaService(this, 'kinesis'), source: kmsSource });
+    }
+    rehearsal.denies(
+      {
+        description: 'the service assumes the role for an application of another account', principal: new iam.ServicePrincipal('kinesisanalytics.amazonaws.com'),
+        action: 'sts:AssumeRole', resource: role.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html',
+      },
+      { description: 'the application writes its input stream', principal: role, action: 'kinesis:PutRecords', resource: props.input.streamArn, source: connector },
+    );
+    rehearsal.createsBefore(
+      { description: 'the service reads the code with the role when it creates the application', first: policy, then: this.application, source },
+      { description: 'the logging option names the log stream the role may write', first: policy, then: logOption, source: 'https://docs.aws.amazon.com/managed-flink/latest/java/cloudwatch-logs.html' },
+    );
   }
 
   /**

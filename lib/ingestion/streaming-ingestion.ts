@@ -12,6 +12,9 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { assumedBy, viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import {
   LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, notify, resolveLakeDelivery,
 } from './lake-delivery';
@@ -159,6 +162,7 @@ export class StreamingIngestion extends Construct {
       id: 'AwsSolutions-KDF1',
       reason: 'Server-side encryption is on the source Kinesis stream (KMS); Firehose rejects its own when it reads a Kinesis stream, and its S3 objects are encrypted with the lake key',
     });
+    this.declareRuntimeCalls(destination);
 
     if (!props.stream) {
       DataFlow.node(this, 'StreamNode', { label: 'Kinesis data stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
@@ -205,6 +209,36 @@ export class StreamingIngestion extends Construct {
       statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.streamKey.keyArn] }));
     }
     return attachGrantPolicy(this, `Read${granteeId(this, consumer)}`, { grantee: consumer, statements });
+  }
+
+  /**
+   * What Firehose does with the delivery role when it reads the stream (the S3 side is declared by
+   * `LakeS3Destination`), and the refusals the stream owes.
+   */
+  private declareRuntimeCalls(destination: LakeS3Destination): void {
+    const source = 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-kinesis-streams';
+    const role = this.deliveryRole;
+    const stream = this.stream.streamArn;
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(role, 'firehose.amazonaws.com', 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html'),
+      ...['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards']
+        .map(action => ({ description: `Firehose reads the stream (${action})`, principal: role, action, resource: stream, source })),
+    );
+    if (this.streamKey) {
+      rehearsal.allows({
+        description: 'Kinesis decrypts the records Firehose reads', principal: role, action: 'kms:Decrypt', resource: this.streamKey.keyArn,
+        context: viaService(this, 'kinesis'), source: 'https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html',
+      });
+    }
+    rehearsal.denies(
+      { description: 'another account reads the stream', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kinesis:GetRecords', resource: stream, source },
+      { description: 'a principal with no grant writes the stream', principal: principalWithoutGrant(this), action: 'kinesis:PutRecord', resource: stream, source },
+    );
+    rehearsal.createsBefore({
+      description: 'Firehose reads the source and delivers as soon as the delivery stream exists, with the permissions of its role',
+      first: destination.policy!, then: this.deliveryStream, source: 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html',
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesisvideo from 'aws-cdk-lib/aws-kinesisvideo';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,9 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger } from '../core/validation';
+import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** Properties of a {@link VideoIngestion}. */
 export interface VideoIngestionProps extends DataRetentionProps {
@@ -89,6 +92,15 @@ export class VideoIngestion extends Construct {
     });
     this.stream.applyRemovalPolicy(dataRemovalPolicy(props));
     this.streamArn = this.stream.attrArn;
+    const source = 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-iam.html';
+    Rehearsal.of(this).denies(
+      { description: 'another account reads the video', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kinesisvideo:GetMedia', resource: this.streamArn, source },
+      { description: 'a principal with no grant reads the video', principal: principalWithoutGrant(this), action: 'kinesisvideo:GetMedia', resource: this.streamArn, source },
+      {
+        description: 'another account decrypts the video', principal: new iam.AccountPrincipal(OTHER_ACCOUNT), action: 'kms:Decrypt', resource: this.encryptionKey.keyArn,
+        context: viaService(this, 'kinesisvideo'), source: 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html',
+      },
+    );
     DataFlow.node(this, 'StreamNode', { label: 'Kinesis video stream', detail: this.node.id, stage: DataFlowStage.INGESTION, resources: [this.stream] });
   }
 
@@ -100,6 +112,7 @@ export class VideoIngestion extends Construct {
    * @see https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html
    */
   public grantWrite(producer: iam.IGrantable): iam.Policy | undefined {
+    this.declareCalls(producer.grantPrincipal, ['kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia'], 'kms:GenerateDataKey');
     return attachGrantPolicy(this, `Write${granteeId(this, producer)}`, {
       grantee: producer,
       statements: [
@@ -114,6 +127,7 @@ export class VideoIngestion extends Construct {
    * `GetMedia`, HLS and DASH sessions, clips, fragment lists, and decrypt with the stream's key.
    */
   public grantRead(consumer: iam.IGrantable): iam.Policy | undefined {
+    this.declareCalls(consumer.grantPrincipal, ['kinesisvideo:GetDataEndpoint', 'kinesisvideo:GetMedia', 'kinesisvideo:GetHLSStreamingSessionURL'], 'kms:Decrypt');
     return attachGrantPolicy(this, `Read${granteeId(this, consumer)}`, {
       grantee: consumer,
       statements: [
@@ -130,6 +144,20 @@ export class VideoIngestion extends Construct {
   }
 
   private viaService() {
-    return { StringEquals: { 'kms:ViaService': `kinesisvideo.${Stack.of(this).region}.amazonaws.com` } };
+    return { StringEquals: viaService(this, 'kinesisvideo') };
+  }
+
+  /** The calls a grantee makes, and the key use Kinesis Video Streams makes on its behalf. */
+  private declareCalls(principal: iam.IPrincipal, actions: string[], keyAction: string): void {
+    if (!('roleArn' in principal) && !('userArn' in principal) && !(principal instanceof iam.ArnPrincipal)) {
+      return;
+    }
+    Rehearsal.of(this).allows(
+      ...actions.map(action => ({ description: `a grantee of ${this.node.path} calls ${action}`, principal, action, resource: this.streamArn, source: 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-iam.html' })),
+      {
+        description: `Kinesis Video Streams uses the key for a grantee of ${this.node.path}`, principal, action: keyAction, resource: this.encryptionKey.keyArn,
+        context: viaService(this, 'kinesisvideo'), source: 'https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/how-kms.html',
+      },
+    );
   }
 }

@@ -46,6 +46,12 @@ export const KNOWN_VERSIONS: readonly KnownVersion[] = [
     'sagemaker-spark-processing:3.5-cpu-py312-v1.0',
     'sagemaker-spark-processing:3.5-cpu-py312-v1.4',
   ]),
+  ...rows('sagemaker-image', 'https://github.com/aws/sagemaker-python-sdk/blob/master/sagemaker-core/src/sagemaker/core/image_uri_config/spark.json '
+    + '(Spark 3.5: py39, py312) with the tag the SDK composes for container version v1 '
+    + '(sagemaker-mlops/src/sagemaker/mlops/feature_store/feature_processor/_image_resolver.py)', [
+    'sagemaker-spark-processing:3.5-cpu-py39-v1',
+    'sagemaker-spark-processing:3.5-cpu-py312-v1',
+  ]),
   ...rows('sagemaker-image', 'https://github.com/aws/sagemaker-python-sdk/blob/master/src/sagemaker/image_uri_config/xgboost.json, '
     + 'https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost.html', [
     'sagemaker-xgboost:1.7-1',

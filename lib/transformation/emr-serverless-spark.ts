@@ -9,7 +9,9 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkCount, checkInteger, checkLength } from '../core/validation';
 import { MAX_EXECUTION_MINUTES, allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /** CPU architecture of the EMR Serverless workers. */
@@ -150,7 +152,9 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  * - logs go to the workspace bucket, encrypted with its KMS key;
  * - the state machine uses the optimized `emr-serverless:startJobRun.sync` integration: Step
  *   Functions waits for the job, and a failed or cancelled job fails the execution (with the
- *   error `SparkJobFailed`); the job's own timeout equals the state machine's.
+ *   error `SparkJobFailed`); the job's own timeout equals the state machine's. The task's result
+ *   is the execution's output as it is: no JsonPath selects from it, because a path to a field
+ *   the result lacks raises `States.Runtime`, which no `States.ALL` catch handles.
  *
  * Cost at idle: nothing. The application bills only while workers run (jobs, or
  * pre-initialized capacity until auto-stop); logs bill as S3 storage; the state machine bills
@@ -162,6 +166,8 @@ const WORKER_MEMORY: Record<number, { min: number; max: number; step: number }> 
  *
  * @see https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/app-behavior.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr-serverless.html
+ * @see https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_GetJobRun.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
 export class EmrServerlessSpark extends Construct {
   /** The EMR Serverless application. */
@@ -270,7 +276,11 @@ export class EmrServerlessSpark extends Construct {
             },
           },
         },
-        ResultSelector: { 'JobRunId.$': '$.JobRunId', 'State.$': '$.JobRun.State' },
+        // No ResultSelector: the result of startJobRun.sync becomes the execution's output as it is.
+        // A JsonPath into it that names a field the result lacks raises States.Runtime, which the
+        // States.ALL catch below does not catch: the execution would fail after a run that succeeded.
+        // (The former selector read both `$.JobRunId`, of StartJobRun's response, and
+        // `$.JobRun.State`, of GetJobRun's: no result has both.)
       },
     });
     const failed = new sfn.Fail(this, 'SparkJobFailed', {
@@ -287,6 +297,41 @@ export class EmrServerlessSpark extends Construct {
       job: { label: 'EMR Serverless job run', roles: [this.jobRole], resources: [this.application] },
     });
     this.grantStartJob(this.stateMachine);
+    this.declareRuntimeCalls(props, logPrefix);
+  }
+
+  /** What EMR Serverless and Step Functions do with the job and state machine roles, and what they refuse. */
+  private declareRuntimeCalls(props: EmrServerlessSparkProps, logPrefix: string): void {
+    const stack = Stack.of(this);
+    const runtimeRole = 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/security-iam-runtime-role.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html';
+    const machine = this.stateMachine.role;
+    const application = this.application.attrArn;
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.jobRole, props, runtimeRole);
+    rehearsal.allows(
+      assumedBy(this.jobRole, 'emr-serverless.amazonaws.com', runtimeRole, { 'aws:SourceAccount': stack.account, 'aws:SourceArn': application }),
+      {
+        description: 'the job writes its logs to the workspace', principal: this.jobRole, action: 's3:PutObject', resource: props.workspace.bucket.arnForObjects(`${logPrefix}applications/driver/stdout.gz`),
+        source: 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/logging.html',
+      },
+      { description: 'the state machine starts a run', principal: machine, action: 'emr-serverless:StartJobRun', resource: application, source: sfnIam },
+      { description: 'the state machine waits for the run', principal: machine, action: 'emr-serverless:GetJobRun', resource: `${application}/jobruns/00fjobrun`, source: sfnIam },
+    );
+    declareSyncJobCalls(this.stateMachine, this.jobRole, 'emr-serverless.amazonaws.com', 'StepFunctionsGetEventsForEMRServerlessJobRule', sfnIam);
+    rehearsal.denies(
+      {
+        description: 'EMR Serverless assumes the job role for another application', principal: new iam.ServicePrincipal('emr-serverless.amazonaws.com'), action: 'sts:AssumeRole',
+        resource: this.jobRole.roleArn, context: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': stack.formatArn({ service: 'emr-serverless', resource: '/applications', resourceName: 'another' }) },
+        source: runtimeRole,
+      },
+    );
+    if (this.securityGroup) {
+      rehearsal.connects({
+        description: 'the Spark driver and executors of a job reach each other', from: this.securityGroup, to: this.securityGroup, port: ec2.Port.allTraffic(),
+        source: 'https://docs.aws.amazon.com/emr/latest/EMR-Serverless-UserGuide/vpc-access.html',
+      });
+    }
   }
 
   /**

@@ -8,10 +8,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
-import { PrivateNetwork } from '../core/private-network';
+import { PrivateNetwork, keepOutboundClosed } from '../core/private-network';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { MAX_EXECUTION_MINUTES, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
+import { assumedBy } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /** The tag by which `AmazonEMRServicePolicy_v2` recognizes the resources EMR may use. */
@@ -80,7 +82,10 @@ export interface EmrSparkClusterProps extends SparkJobProps {
  *
  * Choices:
  * - instance fleets in the private subnets of a `PrivateNetwork` (no NAT), with EMR-managed
- *   security groups and the service-access group EMR needs in private subnets;
+ *   security groups and the service-access group EMR needs in private subnets, each with every
+ *   inbound and outbound rule the EMR page lists (EMR adds missing inbound rules itself, never
+ *   outbound ones): nodes to nodes on all traffic, the cluster manager to the nodes on 8443, the
+ *   nodes to the service-access group on 9443, and HTTPS out to the endpoints;
  * - termination on every path: the step's failure is caught, the cluster terminated, and the
  *   execution failed (`SparkJobFailed`); an auto-termination idle timeout (30 minutes) as a
  *   second safety net;
@@ -114,6 +119,13 @@ export class EmrSparkCluster extends Construct {
   public readonly script: SparkScriptAsset;
   /** Where the cluster logs go. */
   public readonly logUri: string;
+  /** The EMR-managed security group of the primary node. */
+  public readonly primarySecurityGroup: ec2.SecurityGroup;
+  /** The EMR-managed security group of the core and task nodes. */
+  public readonly coreSecurityGroup: ec2.SecurityGroup;
+  /** The security group through which the EMR service reaches a cluster in private subnets. */
+  public readonly serviceAccessSecurityGroup: ec2.SecurityGroup;
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: EmrSparkClusterProps) {
     super(scope, id);
@@ -139,7 +151,8 @@ export class EmrSparkCluster extends Construct {
         'must be the S3 URI of a zip of PEM files, such as s3://bucket/certs/emr.zip');
     }
     const key = props.workspace.encryptionKey;
-    const vpc = props.network.vpc;
+    this.vpc = props.network.vpc;
+    const vpc = this.vpc;
 
     // Roles.
     this.serviceRole = new iam.Role(this, 'ServiceRole', {
@@ -180,18 +193,13 @@ export class EmrSparkCluster extends Construct {
       ],
     });
 
-    // Network: EMR-managed security groups; EMR adds the rules it needs between them.
-    const securityGroup = (sgId: string, description: string) => {
-      const group = new ec2.SecurityGroup(this, sgId, { vpc, description, allowAllOutbound: false });
-      Tags.of(group).add(EMR_MANAGED_TAG, 'true');
-      return group;
-    };
-    const primary = securityGroup('PrimarySecurityGroup', `EMR primary node of ${this.node.path} (rules managed by EMR)`);
-    const core = securityGroup('CoreSecurityGroup', `EMR core nodes of ${this.node.path} (rules managed by EMR)`);
-    const serviceAccess = securityGroup('ServiceAccessSecurityGroup', `EMR service access to ${this.node.path} in private subnets (rules managed by EMR)`);
-    for (const group of [primary, core]) {
-      group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, KMS)');
-    }
+    // Network: the EMR-managed security groups of a cluster in private subnets, with every rule the
+    // EMR page lists, egress included (EMR adds missing inbound rules only, never outbound ones).
+    this.primarySecurityGroup = this.managedSecurityGroup('PrimarySecurityGroup', `EMR primary node of ${this.node.path}`);
+    this.coreSecurityGroup = this.managedSecurityGroup('CoreSecurityGroup', `EMR core and task nodes of ${this.node.path}`);
+    this.serviceAccessSecurityGroup = this.managedSecurityGroup('ServiceAccessSecurityGroup', `EMR service access to ${this.node.path} in private subnets`);
+    allowEmrManagedTraffic(this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup);
+    const [primary, core, serviceAccess] = [this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup];
     props.network.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
     props.network.allowEndpointAccessFrom(primary);
     props.network.allowEndpointAccessFrom(core);
@@ -285,5 +293,92 @@ export class EmrSparkCluster extends Construct {
       taskWildcardReason: 'the EMR tasks of aws-stepfunctions-tasks act on a cluster whose id exists only at run time '
         + '(elasticmapreduce:RunJobFlow, DescribeCluster, AddJobFlowSteps, TerminateJobFlows on `*`, per https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html)',
     });
+    this.declareRuntimeCalls(props, logPrefix);
   }
+
+  /** What EMR, the nodes and Step Functions do with the roles, and the flows between the security groups. */
+  private declareRuntimeCalls(props: EmrSparkClusterProps, logPrefix: string): void {
+    const stack = Stack.of(this);
+    const key = props.workspace.encryptionKey;
+    const ec2Role = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role-for-ec2.html';
+    const encryption = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-encryption-enable.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html';
+    const machine = this.stateMachine.role;
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.instanceRole, props, ec2Role);
+    rehearsal.allows(
+      assumedBy(this.serviceRole, 'elasticmapreduce.amazonaws.com', 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-iam-role.html', { 'aws:SourceAccount': stack.account }),
+      assumedBy(this.instanceRole, 'ec2.amazonaws.com', ec2Role),
+      {
+        description: 'the nodes write the cluster logs', principal: this.instanceRole, action: 's3:PutObject', resource: props.workspace.bucket.arnForObjects(`${logPrefix}j-CLUSTER/steps/s-STEP/stderr.gz`),
+        source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-debugging.html',
+      },
+      { description: 'the nodes encrypt their local disks with the workspace key', principal: this.instanceRole, action: 'kms:GenerateDataKey', resource: key.keyArn, source: encryption },
+      {
+        description: 'EMR encrypts the EBS volumes of the nodes with a grant on the workspace key', principal: this.serviceRole, action: 'kms:CreateGrant', resource: key.keyArn,
+        context: { 'kms:GrantIsForAWSResource': 'true' }, source: encryption,
+      },
+      { description: 'the state machine creates the cluster', principal: machine, action: 'elasticmapreduce:RunJobFlow', resource: '*', source: sfnIam },
+      { description: 'the state machine passes the service role to EMR', principal: machine, action: 'iam:PassRole', resource: this.serviceRole.roleArn, source: sfnIam },
+      { description: 'the state machine passes the instance role to EMR', principal: machine, action: 'iam:PassRole', resource: this.instanceRole.roleArn, source: sfnIam },
+    );
+    const securityGroups = 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-man-sec-groups.html';
+    const [primary, core, serviceAccess] = [this.primarySecurityGroup, this.coreSecurityGroup, this.serviceAccessSecurityGroup];
+    rehearsal.connects(
+      ...[[primary, core], [core, primary], [primary, primary], [core, core]].map(([from, to]) => ({
+        description: 'the nodes of the cluster reach each other (YARN, HDFS, Spark)', from, to, port: ec2.Port.allTcp(), source: securityGroups,
+      })),
+      ...[primary, core].flatMap(node => [
+        { description: 'the EMR cluster manager reaches the node', from: serviceAccess, to: node, port: ec2.Port.tcp(8443), source: securityGroups },
+        { description: 'the node reaches the service-access group', from: node, to: serviceAccess, port: ec2.Port.tcp(9443), source: securityGroups },
+      ]),
+    );
+  }
+
+  /** A security group that the cluster names as EMR-managed, tagged for `AmazonEMRServicePolicy_v2`. */
+  private managedSecurityGroup(id: string, description: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, { vpc: this.vpc, description, allowAllOutbound: false });
+    Tags.of(group).add(EMR_MANAGED_TAG, 'true');
+    return group;
+  }
+
+}
+
+/**
+ * The rules of the EMR-managed security groups of a cluster in private subnets (EMR releases 5.30.0
+ * to 7.x), each on both sides (ingress of the receiver, egress of the sender):
+ *
+ * - primary and core/task nodes reach each other and themselves over all ICMP, TCP and UDP (the
+ *   reflexive and cross-group rules EMR adds; written as EMR writes them, so that EMR finds them
+ *   present and adds no rule that CloudFormation does not know of when it deletes the groups);
+ * - the service-access group reaches both node groups on TCP 8443 (the cluster manager);
+ * - the nodes reach the service-access group on TCP 9443;
+ * - the nodes leave on HTTPS only (443): the S3 gateway endpoint and the interface endpoints, the
+ *   only routes out of isolated subnets.
+ *
+ * EMR re-creates missing inbound rules when a cluster starts, never outbound ones: without these
+ * egress rules the nodes cannot reach each other or the service-access group.
+ *
+ * @see https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-man-sec-groups.html
+ */
+function allowEmrManagedTraffic(primary: ec2.SecurityGroup, core: ec2.SecurityGroup, serviceAccess: ec2.SecurityGroup): void {
+  const nodeGroups = [primary, core];
+  for (const port of [ec2.Port.allIcmp(), ec2.Port.allTcp(), ec2.Port.allUdp()]) {
+    for (const to of nodeGroups) {
+      for (const from of nodeGroups) {
+        if (from === to) {
+          to.connections.allowInternally(port, 'EMR nodes of the cluster');
+        } else {
+          to.connections.allowFrom(from, port, 'EMR nodes of the cluster');
+        }
+      }
+    }
+  }
+  for (const node of nodeGroups) {
+    node.connections.allowFrom(serviceAccess, ec2.Port.tcp(8443), 'EMR cluster manager');
+    serviceAccess.connections.allowFrom(node, ec2.Port.tcp(9443), 'EMR nodes to the service access');
+    node.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, KMS)');
+  }
+  // Its only outbound rules are to the node groups (separate resources).
+  keepOutboundClosed(serviceAccess);
 }

@@ -14,6 +14,8 @@ import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
 import { check, checkInteger, checkLength } from '../core/validation';
 import { CATALOG_READ_ACTIONS, CATALOG_WRITE_ACTIONS, DataLakeZone } from '../storage/data-lake-zone';
+import { assumedBy, viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { validateGlueCron } from './glue-cron';
 
 /** Glue versions a new Spark job may use. */
@@ -376,7 +378,40 @@ export class GlueEtlPipeline extends Construct {
     if (start.triggerType === 'EVENT') {
       this.startRule = this.startOnNewObjects(props.source, sourcePrefix, workflowName);
     }
+    this.declareRuntimeCalls(props, script, sourcePrefix, sourceKey, targetKey);
     this.declareDataFlow(props.source);
+  }
+
+  /** What Glue does with the crawler and job roles when the workflow runs, and what they may not do. */
+  private declareRuntimeCalls(props: GlueEtlPipelineProps, script: s3assets.Asset, sourcePrefix: string, sourceKey: kms.IKey, targetKey: kms.IKey): void {
+    const roleSource = 'https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html';
+    const crawlerSource = 'https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html';
+    const rawObject = props.source.bucket.arnForObjects(`${sourcePrefix}2026/01/01/orders.json`);
+    const curatedObject = `${props.targetTableName}/order_date=2026-01-01/part-00000.snappy.parquet`;
+    const rehearsal = Rehearsal.of(this);
+    rehearsal.allows(
+      assumedBy(this.crawlerRole, 'glue.amazonaws.com', roleSource),
+      assumedBy(this.jobRole, 'glue.amazonaws.com', roleSource),
+      { description: 'Glue loads the job script', principal: this.jobRole, action: 's3:GetObject', resource: script.bucket.arnForObjects(script.s3ObjectKey), source: roleSource },
+      {
+        description: 'the job writes its bookmark, encrypted client-side with the logs key', principal: this.jobRole, action: 'kms:GenerateDataKey', resource: this.logsKey.keyArn,
+        source: 'https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html',
+      },
+      { description: 'the crawler creates the tables of the source zone', principal: this.crawlerRole, action: 'glue:CreateTable', resource: props.source.databaseArns[1], source: crawlerSource },
+    );
+    if (!props.source.lakeFormationGoverned && !props.target.lakeFormationGoverned) {
+      const via = viaService(this, 's3');
+      rehearsal.allows(
+        { description: 'the crawler reads a raw file', principal: this.crawlerRole, action: 's3:GetObject', resource: rawObject, source: crawlerSource },
+        { description: 'the job reads a raw file', principal: this.jobRole, action: 's3:GetObject', resource: rawObject, source: roleSource },
+        { description: 'S3 decrypts the raw file for the job', principal: this.jobRole, action: 'kms:Decrypt', resource: sourceKey.keyArn, context: via, source: roleSource },
+        { description: 'the job writes a curated file', principal: this.jobRole, action: 's3:PutObject', resource: props.target.bucket.arnForObjects(curatedObject), source: roleSource },
+        { description: 'S3 encrypts the curated file for the job', principal: this.jobRole, action: 'kms:GenerateDataKey', resource: targetKey.keyArn, context: via, source: roleSource },
+      );
+    }
+    rehearsal.denies(
+      { description: 'a crawler writes the data it catalogs', principal: this.crawlerRole, action: 's3:PutObject', resource: rawObject, source: crawlerSource },
+    );
   }
 
   /**
@@ -432,6 +467,11 @@ export class GlueEtlPipeline extends Construct {
       description: `EventBridge starts the workflow of ${this.node.path}`,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['glue:notifyEvent'], resources: [workflowArn] }));
+    const page = 'https://docs.aws.amazon.com/glue/latest/dg/starting-workflow-eventbridge.html';
+    Rehearsal.of(this).allows(
+      assumedBy(role, 'events.amazonaws.com', page),
+      { description: 'EventBridge hands the event to the workflow', principal: role, action: 'glue:NotifyEvent', resource: workflowArn, source: page },
+    );
     return new events.Rule(this, 'StartRule', {
       description: `New objects in the ${source.zoneName} zone start the Glue workflow`,
       eventPattern: {

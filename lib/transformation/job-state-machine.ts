@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DataFlow, DataFlowStage } from '../core/data-flow';
 import { allowLogsToUse } from '../core/private-network';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
+import { declareStateMachineCalls } from '../rehearsal/declarations';
 
 /**
  * The longest a standard state machine execution may run: one year.
@@ -71,6 +72,7 @@ export function createJobStateMachine(scope: Construct, id: string, options: Job
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });
+  declareStateMachineCalls(stateMachine);
   DataFlow.node(scope, `${id}Node`, { label: 'Step Functions', detail: scope.node.id, stage: DataFlowStage.ORCHESTRATION, resources: [stateMachine] });
   DataFlow.node(scope, 'JobRun', {
     label: options.job.label, detail: scope.node.id, stage: DataFlowStage.PROCESSING, roles: options.job.roles, resources: options.job.resources, actor: true,
@@ -93,3 +95,4 @@ export function allowSparkTraffic(securityGroup: ec2.SecurityGroup): void {
   securityGroup.connections.allowInternally(ec2.Port.allTraffic(), 'Spark nodes of the same job');
   securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (S3 gateway, interface endpoints)');
 }
+

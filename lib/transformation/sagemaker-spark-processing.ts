@@ -8,40 +8,69 @@ import { dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { check, checkCount, checkInteger, checkLength } from '../core/validation';
 import { allowSparkTraffic, createJobStateMachine } from './job-state-machine';
-import { SparkJobProps, grantSparkRead, grantSparkWrite } from './spark-data';
+import { SparkJobProps, declareSparkDataCalls, grantSparkRead, grantSparkWrite } from './spark-data';
+import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
+import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 import { SparkScriptAsset } from './spark-script';
 
 /**
- * The AWS accounts that publish the prebuilt `sagemaker-spark-processing` images, by region, as
- * the SageMaker Python SDK resolves them (`image_uri_config/spark.json`).
+ * The AWS accounts that publish the prebuilt `sagemaker-spark-processing` images, by region: the
+ * `registries` of Spark 3.5 in the SageMaker Python SDK's `image_uri_config/spark.json`, which is
+ * how `PySparkProcessor` resolves the image.
  *
+ * @see https://github.com/aws/sagemaker-python-sdk/blob/master/sagemaker-core/src/sagemaker/core/image_uri_config/spark.json
  * @see https://github.com/aws/sagemaker-spark-container/blob/master/available_images.md
  */
 export const SPARK_PROCESSING_IMAGE_ACCOUNTS: Readonly<Record<string, string>> = {
-  'af-south-1': '309385258863', 'ap-east-1': '732049463269', 'ap-northeast-1': '411782140378',
-  'ap-northeast-2': '860869212795', 'ap-northeast-3': '102471314380', 'ap-south-1': '105495057255',
-  'ap-south-2': '873151114052', 'ap-southeast-1': '759080221371', 'ap-southeast-2': '440695851116',
-  'ap-southeast-3': '800295151634', 'ap-southeast-4': '819679513684', 'ca-central-1': '446299261295',
-  'ca-west-1': '000907499111', 'cn-north-1': '671472414489', 'cn-northwest-1': '844356804704',
-  'eu-central-1': '906073651304', 'eu-central-2': '142351485170', 'eu-north-1': '330188676905',
-  'eu-south-1': '753923664805', 'eu-south-2': '833944533722', 'eu-west-1': '571004829621',
-  'eu-west-2': '836651553127', 'eu-west-3': '136845547031', 'il-central-1': '408426139102',
-  'me-central-1': '395420993607', 'me-south-1': '750251592176', 'sa-east-1': '737130764395',
-  'us-east-1': '173754725891', 'us-east-2': '314815235551', 'us-gov-east-1': '260923028637',
-  'us-gov-west-1': '271483468897', 'us-west-1': '667973535471', 'us-west-2': '153931337802',
+  'af-south-1': '309385258863', 'ap-east-1': '732049463269', 'ap-east-2': '533267296287',
+  'ap-northeast-1': '411782140378', 'ap-northeast-2': '860869212795', 'ap-northeast-3': '102471314380',
+  'ap-south-1': '105495057255', 'ap-south-2': '873151114052', 'ap-southeast-1': '759080221371',
+  'ap-southeast-2': '440695851116', 'ap-southeast-3': '800295151634', 'ap-southeast-4': '819679513684',
+  'ap-southeast-5': '841784149062', 'ap-southeast-6': '278240940207', 'ap-southeast-7': '471112967968',
+  'ca-central-1': '446299261295', 'ca-west-1': '000907499111', 'cn-north-1': '671472414489',
+  'cn-northwest-1': '844356804704', 'eu-central-1': '906073651304', 'eu-central-2': '142351485170',
+  'eu-isoe-west-1': '010264522435', 'eu-north-1': '330188676905', 'eu-south-1': '753923664805',
+  'eu-south-2': '833944533722', 'eu-west-1': '571004829621', 'eu-west-2': '836651553127',
+  'eu-west-3': '136845547031', 'eusc-de-east-1': '713710892325', 'il-central-1': '408426139102',
+  'me-central-1': '395420993607', 'me-south-1': '750251592176', 'mx-central-1': '211125459255',
+  'sa-east-1': '737130764395', 'us-east-1': '173754725891', 'us-east-2': '314815235551',
+  'us-gov-east-1': '260923028637', 'us-gov-west-1': '271483468897', 'us-west-1': '667973535471',
+  'us-west-2': '153931337802',
 };
+
+/**
+ * The Python builds published for each Spark version of the processing image (`py_versions` in the
+ * same `spark.json`). Spark 3.5 has py39 and py312 builds, and no py310 one.
+ *
+ * @see https://github.com/aws/sagemaker-python-sdk/blob/master/sagemaker-core/src/sagemaker/core/image_uri_config/spark.json
+ */
+export const SPARK_PROCESSING_PYTHON_VERSIONS: Readonly<Record<string, readonly string[]>> = {
+  '2.4': ['py37'], '3.0': ['py37'], '3.1': ['py37'], '3.2': ['py39'], '3.3': ['py39'], '3.5': ['py39', 'py312'],
+};
+
+/**
+ * The default image: Spark 3.5, CPU, Python 3.12, container major version 1. It is the tag the
+ * SageMaker Python SDK composes for that combination (`<version>-<processor>-<py>-<container
+ * version>`, with container version `v1`): `v1` follows the latest `v1.x` release of the image.
+ *
+ * @see https://github.com/aws/sagemaker-python-sdk/blob/master/sagemaker-mlops/src/sagemaker/mlops/feature_store/feature_processor/_image_resolver.py
+ */
+export const DEFAULT_SPARK_PROCESSING_IMAGE_TAG = '3.5-cpu-py312-v1';
 
 /** Where the script is copied inside the processing container. */
 const CODE_DIRECTORY = '/opt/ml/processing/input/code';
-const IMAGE_TAG = /^[0-9]+\.[0-9]+-cpu-py[0-9]+-v[0-9]+(\.[0-9]+)?$/;
+const IMAGE_TAG = /^([0-9]+\.[0-9]+)-cpu-(py[0-9]+)-v[0-9]+(\.[0-9]+)?$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** Properties of a {@link SageMakerSparkProcessing}. */
 export interface SageMakerSparkProcessingProps extends SparkJobProps {
   /**
-   * The tag of the prebuilt Spark processing image (Spark version, Python version, image version).
+   * The tag of the prebuilt Spark processing image: `<Spark version>-cpu-<Python build>-v<image
+   * version>`, with a Spark and Python pair that SageMaker publishes (see
+   * {@link SPARK_PROCESSING_PYTHON_VERSIONS}).
    *
-   * @default '3.5-cpu-py310-v1.0'
+   * @default '3.5-cpu-py312-v1' (see {@link DEFAULT_SPARK_PROCESSING_IMAGE_TAG})
    */
   readonly imageTag?: string;
   /**
@@ -130,8 +159,8 @@ export class SageMakerSparkProcessing extends Construct {
   constructor(scope: Construct, id: string, props: SageMakerSparkProcessingProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const imageTag = props.imageTag ?? '3.5-cpu-py310-v1.0';
-    check(IMAGE_TAG.test(imageTag), this, 'imageTag', imageTag, 'must be a sagemaker-spark-processing tag such as 3.5-cpu-py310-v1.0');
+    const imageTag = props.imageTag ?? DEFAULT_SPARK_PROCESSING_IMAGE_TAG;
+    this.validateImageTag(imageTag);
     const instanceType = props.instanceType ?? 'ml.m5.xlarge';
     check(INSTANCE_TYPE.test(instanceType), this, 'instanceType', instanceType, 'must be an ML instance type such as ml.m5.xlarge');
     const instanceCount = props.instanceCount ?? 2;
@@ -164,7 +193,9 @@ export class SageMakerSparkProcessing extends Construct {
       }),
     });
     this.script = new SparkScriptAsset(this, 'Script', props.scriptPath);
-    this.script.grantRead(this.executionRole, 'ScriptRead');
+    // The code input is an S3Prefix: SageMaker lists the prefix (ListObjectsV2) before it copies
+    // the objects, so the role may also list the bucket, under the script's own key only.
+    this.script.grantRead(this.executionRole, 'ScriptRead', { listPrefix: true });
     (props.inputs ?? []).forEach(input => grantSparkRead(this, this.executionRole, input));
     (props.outputs ?? []).forEach(output => grantSparkWrite(this, this.executionRole, output));
     this.grantJobRuntime(props);
@@ -236,6 +267,62 @@ export class SageMakerSparkProcessing extends Construct {
       job: { label: 'SageMaker Processing job', roles: [this.executionRole] },
     });
     this.grantCreateJob();
+    this.declareRuntimeCalls(props);
+  }
+
+  /** What SageMaker and Step Functions do with the roles, what they refuse, and the flows between the nodes. */
+  private declareRuntimeCalls(props: SageMakerSparkProcessingProps): void {
+    const stack = Stack.of(this);
+    const roles = 'https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html';
+    const sfnIam = 'https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html';
+    const machine = this.stateMachine.role;
+    const job = stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: 'spark-0f1e2d3c' });
+    const rehearsal = Rehearsal.of(this);
+    declareSparkDataCalls(this, this.executionRole, props, roles);
+    rehearsal.allows(
+      assumedBy(this.executionRole, 'sagemaker.amazonaws.com', roles, { 'aws:SourceAccount': stack.account, 'aws:SourceArn': job }),
+      {
+        description: 'SageMaker encrypts the volumes with a grant on the workspace key', principal: this.executionRole, action: 'kms:CreateGrant',
+        resource: props.workspace.encryptionKey.keyArn, context: { 'kms:GrantIsForAWSResource': 'true' }, source: roles,
+      },
+      {
+        description: 'the job writes its logs', principal: this.executionRole, action: 'logs:PutLogEvents',
+        resource: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:log-stream:spark-0f1e2d3c/algo-1', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        source: roles,
+      },
+      { description: 'the state machine creates the job', principal: machine, action: 'sagemaker:CreateProcessingJob', resource: job, source: sfnIam },
+    );
+    declareSyncJobCalls(this.stateMachine, this.executionRole, 'sagemaker.amazonaws.com', 'StepFunctionsGetEventsForSageMakerProcessingJobsRule', sfnIam);
+    rehearsal.denies(
+      {
+        description: 'SageMaker assumes the role for a job of another account', principal: new iam.ServicePrincipal('sagemaker.amazonaws.com'), action: 'sts:AssumeRole',
+        resource: this.executionRole.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': job }, source: 'https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html',
+      },
+    );
+    if (this.securityGroup) {
+      const group = this.securityGroup;
+      const encrypt = 'https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html';
+      rehearsal.connects(
+        { description: 'the Spark nodes of the job reach each other', from: group, to: group, port: ec2.Port.allTcp(), source: 'https://docs.aws.amazon.com/sagemaker/latest/dg/use-spark-processing-container.html' },
+        { description: 'inter-container traffic encryption negotiates IPsec (IKE)', from: group, to: group, port: ec2.Port.udp(500), source: encrypt },
+        { description: 'inter-container traffic encryption carries ESP', from: group, to: group, port: new ec2.Port({ protocol: ec2.Protocol.ESP, stringRepresentation: 'ESP' }), source: encrypt },
+      );
+    }
+  }
+
+  /**
+   * @see https://github.com/aws/sagemaker-python-sdk/blob/master/sagemaker-core/src/sagemaker/core/image_uri_config/spark.json
+   */
+  private validateImageTag(imageTag: string): void {
+    const match = IMAGE_TAG.exec(imageTag);
+    check(match !== null, this, 'imageTag', imageTag,
+      `must be a sagemaker-spark-processing tag, <Spark version>-cpu-<Python build>-v<image version>, such as ${DEFAULT_SPARK_PROCESSING_IMAGE_TAG}`);
+    const [, spark, python] = match!;
+    const published = SPARK_PROCESSING_PYTHON_VERSIONS[spark];
+    check(published !== undefined, this, 'imageTag', imageTag,
+      `must name a Spark version SageMaker publishes a processing image for (${Object.keys(SPARK_PROCESSING_PYTHON_VERSIONS).join(', ')})`);
+    check(published.includes(python), this, 'imageTag', imageTag,
+      `must name a Python build published for Spark ${spark} (${published?.join(', ')}): the image tag does not exist otherwise`);
   }
 
   /** What the job itself needs: its logs and metrics, the volume key, and VPC interfaces in VPC mode. */
@@ -245,7 +332,8 @@ export class SageMakerSparkProcessing extends Construct {
     const statements = [
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: ['/aws/sagemaker/ProcessingJobs', '/aws/sagemaker/ProcessingJobs:*']
+          .map(resourceName => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
       }),
       new iam.PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],

@@ -7,6 +7,9 @@ import { objectReadStatements, objectReadWriteStatements } from '../core/bucket-
 import { DataRetentionProps } from '../core/data-retention';
 import { attachGrantPolicy, granteeId } from '../core/grant-policy';
 import { DataLakeZone } from '../storage/data-lake-zone';
+import { bucketRefusals } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
+import { Rehearsal } from '../rehearsal/expectations';
 
 /** A bucket that is not a lake zone, with the customer-managed key that encrypts it. */
 export interface EncryptedBucket {
@@ -121,4 +124,36 @@ export function grantPrefixWrite(scope: Construct, id: string, grantee: iam.IGra
 
 function bucketId(data: EncryptedBucket): string {
   return Construct.isConstruct(data.bucket) ? data.bucket.node.addr.slice(0, 8) : 'Bucket';
+}
+
+/**
+ * Declares, for the deploy rehearsal, what a Spark job does with `role`: read an object of each
+ * input and write one of each output, with the bucket keys through S3, and the refusals each
+ * output bucket that is not a lake zone owes. Zones under Lake Formation are left out: their grants are Lake Formation
+ * permissions, not bucket permissions.
+ */
+export function declareSparkDataCalls(scope: Construct, role: iam.IRole, props: SparkJobProps, source: string): void {
+  const rehearsal = Rehearsal.of(scope);
+  const via = viaService(scope, 's3');
+  const direct = (data: SparkData) => !isZone(data) || !data.lakeFormationGoverned;
+  const keyOf = (data: SparkData) => (isZone(data) ? data.bucket.encryptionKey : data.encryptionKey);
+  for (const input of (props.inputs ?? []).filter(direct)) {
+    const key = keyOf(input);
+    rehearsal.allows({ description: `the job reads ${input.bucket.node.path}`, principal: role, action: 's3:GetObject', resource: input.bucket.arnForObjects('transactions/part-00000.json'), source });
+    if (key) {
+      rehearsal.allows({ description: `S3 decrypts ${input.bucket.node.path} for the job`, principal: role, action: 'kms:Decrypt', resource: key.keyArn, context: via, source });
+    }
+  }
+  for (const output of (props.outputs ?? []).filter(direct)) {
+    const key = keyOf(output);
+    const object = 'features/part-00000.snappy.parquet';
+    rehearsal.allows({ description: `the job writes ${output.bucket.node.path}`, principal: role, action: 's3:PutObject', resource: output.bucket.arnForObjects(object), source });
+    if (key) {
+      rehearsal.allows({ description: `S3 encrypts for the job in ${output.bucket.node.path}`, principal: role, action: 'kms:GenerateDataKey', resource: key.keyArn, context: via, source });
+    }
+    if (!isZone(output)) {
+      // A lake zone declares its own refusals.
+      rehearsal.denies(...bucketRefusals(scope, output.bucket, role, `the objects of ${output.bucket.node.path}`));
+    }
+  }
 }

@@ -1,16 +1,23 @@
+import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { aslErrors, stateMachineDefinition } from '../asl';
+import { demoAssembly, demoTemplate } from '../demo-assembly';
 import { maskAssetHashes, resourcesOfType } from '../helpers';
-import { demoTemplate } from '../demo-assembly';
 
 describe('the database-ingestion demo stack', () => {
   let template: Record<string, any>;
+  let rolesTemplate: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
     template = demoTemplate('DatabaseIngestionDemo');
+    rolesTemplate = demoTemplate('DmsAccountRolesDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {
     expect(maskAssetHashes(template)).toMatchSnapshot();
+  });
+
+  test('the account roles stack matches its snapshot', () => {
+    expect(rolesTemplate).toMatchSnapshot();
   });
 
   test('has DMS source and target endpoints, a replication instance and task, and a state machine', () => {
@@ -25,10 +32,19 @@ describe('the database-ingestion demo stack', () => {
     expect(aslErrors(stateMachineDefinition(machine))).toEqual([]);
   });
 
-  test('creates dms-vpc-role before the subnet group', () => {
-    const roles = Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Properties?.RoleName === 'dms-vpc-role');
-    expect(roles).toHaveLength(1);
-    expect(ofType('AWS::DMS::ReplicationSubnetGroup')[0].DependsOn).toEqual([roles[0][0]]);
+  test('creates no account role itself: dms-vpc-role and dms-cloudwatch-logs-role come from a stack it depends on, deployed first', () => {
+    expect(ofType('AWS::IAM::Role').filter(r => typeof r.Properties.RoleName === 'string' && r.Properties.RoleName.startsWith('dms-'))).toEqual([]);
+    const demo = demoAssembly().assembly.getStackByName('DatabaseIngestionDemo');
+    expect(demo.dependencies.filter(artifact => artifact instanceof CloudFormationStackArtifact).map(artifact => artifact.id)).toEqual(['DmsAccountRolesDemo']);
+    expect(resourcesOfType(rolesTemplate, 'AWS::IAM::Role').map(r => r.Properties.RoleName).sort()).toEqual(['dms-cloudwatch-logs-role', 'dms-vpc-role']);
+  });
+
+  test('the replication task logs to an encrypted log group that exists before it', () => {
+    const [task] = ofType('AWS::DMS::ReplicationTask');
+    expect(JSON.parse(task.Properties.ReplicationTaskSettings).Logging.EnableLogging).toBe(true);
+    const [logGroupId] = task.DependsOn;
+    expect(template.Resources[logGroupId].Properties.LogGroupName).toMatch(/^dms-tasks-/);
+    expect(template.Resources[logGroupId].Properties.KmsKeyId).toBeDefined();
   });
 
   test('has no NAT gateway: S3 through the gateway endpoint, Secrets Manager through an interface endpoint', () => {
@@ -53,6 +69,6 @@ describe('the database-ingestion demo stack', () => {
     expect(ofType('AWS::RDS::DBCluster').map(r => r.DeletionPolicy)).toEqual(['Delete']);
     expect(ofType('AWS::S3::Bucket').map(r => r.DeletionPolicy)).toEqual(['Delete', 'Delete']);
     expect(ofType('AWS::KMS::Key').map(r => r.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete', 'Delete']);
-    expect(ofType('AWS::Logs::LogGroup').map(r => r.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
+    expect(ofType('AWS::Logs::LogGroup').map(r => r.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete', 'Delete']);
   });
 });

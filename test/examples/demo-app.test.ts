@@ -4,8 +4,9 @@ import * as path from 'path';
 import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { DEMO_STACK_NAMES, STACKS_CONTEXT, addDemoStacks } from '../../examples/demo-stacks';
+import { DEMO_STACK_NAMES, DEMO_TAG, STACKS_CONTEXT, addDemoStacks } from '../../examples/demo-stacks';
 import { QUALITY_GATES, addQualityGates, printGateResults, readGateResults } from '../../examples/quality-gates';
+import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { DemoSynthRecord, demoAssembly } from '../demo-assembly';
 import { CDK_CONTEXT } from '../helpers';
 
@@ -26,6 +27,7 @@ describe('the demo app', () => {
     expect(assembly.stacks.map(stack => stack.stackName).sort()).toEqual([
       'DataLakeDemo',
       'DatabaseIngestionDemo',
+      'DmsAccountRolesDemo',
       'GlueEtlDemo',
       'KafkaIngestionDemo',
       'RedshiftSpectrumDemo',
@@ -39,10 +41,44 @@ describe('the demo app', () => {
     expect([...DEMO_STACK_NAMES].sort()).toEqual(assembly.stacks.map(stack => stack.stackName).sort());
   });
 
+  test('every resource that takes tags carries the demo\'s tag (how npm run leftovers finds what a destroy kept)', () => {
+    for (const stack of assembly.stacks) {
+      const resources = Object.values(stack.template.Resources as Record<string, any>);
+      for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EC2::VPC']) {
+        for (const resource of resources.filter(r => r.Type === type)) {
+          expect([stack.stackName, type, resource.Properties.Tags]).toEqual([stack.stackName, type, expect.arrayContaining([{ Key: DEMO_TAG, Value: stack.stackName }])]);
+        }
+      }
+    }
+  });
+
   test('every stack is environment-agnostic', () => {
     for (const stack of assembly.stacks) {
       expect(stack.environment.account).toBe('unknown-account');
       expect(stack.environment.region).toBe('unknown-region');
+    }
+  });
+
+  test('no security group keeps the allow-all outbound rule that EC2 adds when its SecurityGroupEgress lists nothing', () => {
+    // CloudFormation removes EC2's default egress rule only when the group itself lists a rule;
+    // separate AWS::EC2::SecurityGroupEgress resources leave it in place.
+    const open = assembly.stacks.flatMap(stack => Object.entries(stack.template.Resources as Record<string, any>)
+      .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroup' && !(resource.Properties.SecurityGroupEgress?.length > 0))
+      .map(([id]) => `${stack.stackName}/${id}`));
+    expect(open).toEqual([]);
+  });
+
+  test('the stacks of the ingestion and transformation patterns record their rehearsal expectations as plain text, each with the page it comes from', () => {
+    const withExpectations = ['DatabaseIngestionDemo', 'GlueEtlDemo', 'KafkaIngestionDemo', 'SparkAtScaleDemo', 'StreamAnalyticsDemo', 'StreamingIngestionDemo', 'VideoIngestionDemo'];
+    for (const stack of assembly.stacks) {
+      const recorded = stack.template.Metadata?.[REHEARSAL_METADATA_KEY];
+      expect({ stack: stack.stackName, recorded: recorded !== undefined }).toEqual({ stack: stack.stackName, recorded: withExpectations.includes(stack.stackName) ? true : recorded !== undefined });
+      if (!recorded) {
+        continue;
+      }
+      expect(JSON.stringify(recorded)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+      const declarations = [...recorded.allows, ...recorded.denies, ...recorded.connects, ...recorded.createsBefore];
+      expect(declarations.filter((d: { source: string }) => !/^https:\/\//.test(d.source))).toEqual([]);
     }
   });
 
@@ -80,6 +116,11 @@ describe('one-stack commands', () => {
     expect(build({ [STACKS_CONTEXT]: ['DataLakeDemo'] })).toEqual(['DataLakeDemo']);
   });
 
+  test('a stack comes with the stacks it depends on', () => {
+    expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo' })).toEqual(['DmsAccountRolesDemo', 'DatabaseIngestionDemo']);
+    expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo', 'dms-account-roles': 'existing' })).toEqual(['DatabaseIngestionDemo']);
+  });
+
   test('without it, every demo stack is built', () => {
     expect(build({})).toEqual(DEMO_STACK_NAMES);
   });
@@ -90,6 +131,7 @@ describe('one-stack commands', () => {
     expect(() => build({ [STACKS_CONTEXT]: '' })).toThrow(/`stacks` \(a context value\) must name one or more demo stacks.*, got ''$/);
   });
 });
+
 
 describe('the quality gates fail a synth on findings', () => {
   test('each of the three gates reports a bucket without the secure defaults and an invalid resource', () => {
@@ -108,7 +150,6 @@ describe('the quality gates fail a synth on findings', () => {
     expect(message).toContain('[CT.S3.PR.1]');
     expect(message).toContain('(CloudFormation Validate)');
   });
-
   test('with a warning of CloudFormation Validate only, the synth still fails (strict, as cdk.json asks)', () => {
     const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gates-')) });
     const stack = new Stack(app, 'Warned');

@@ -39,6 +39,10 @@ describe('the streaming-ingestion demo stack', () => {
     expect(ofType('AWS::EC2::InternetGateway')).toEqual([]);
   });
 
+  test('no function reserves concurrency: a new account whose quota is 10 rejects any reservation', () => {
+    expect(ofType('AWS::Lambda::Function').filter(f => f.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
+  });
+
   test('every alarm has its stream or delivery-stream dimension and an action', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(a => a.Properties);
     expect(alarms).toHaveLength(13);

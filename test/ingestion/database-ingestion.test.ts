@@ -1,11 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DataLake, DatabaseIngestion, DatabaseIngestionProps, DatabaseSource, PrivateNetwork } from '../../lib';
+import { DataLake, DatabaseIngestion, DatabaseIngestionProps, DatabaseSource, DmsAccountRoles, PrivateNetwork } from '../../lib';
 import { aslErrors, stateMachineDefinition } from '../asl';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function ingestion(props: Partial<DatabaseIngestionProps> = {}, source: Partial<DatabaseSource> = {}, stack = newStack('Dms')) {
   const network = new PrivateNetwork(stack, 'Network');
@@ -31,35 +31,80 @@ function definitionOf(template: Template): Record<string, any> {
   return stateMachineDefinition(machine);
 }
 
-describe('the dms-vpc-role trap', () => {
-  test('by default the role is created with its exact name and the subnet group waits for it', () => {
-    const { template } = ingestion();
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'dms-vpc-role',
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'dms.amazonaws.com' } })] },
-      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonDMSVPCManagementRole']] }],
-    });
-    const [subnetGroup] = Object.values(template.findResources('AWS::DMS::ReplicationSubnetGroup'));
-    expect(subnetGroup.DependsOn).toEqual([expect.stringMatching(/^DmsVpcRole/)]);
+describe('the dms-vpc-role trap: the account roles live in a stack of their own, deployed first', () => {
+  test('DmsAccountRoles creates both roles DMS looks up by name, with their AWS managed policies', () => {
+    const stack = newStack('Roles');
+    new DmsAccountRoles(stack, 'DmsRoles');
+    const template = Template.fromStack(stack);
+    for (const [name, policy] of [['dms-vpc-role', 'AmazonDMSVPCManagementRole'], ['dms-cloudwatch-logs-role', 'AmazonDMSCloudWatchLogsRole']]) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: name,
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'dms.amazonaws.com' } })] },
+        ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/service-role/${policy}`]] }],
+      });
+    }
   });
 
-  test('when the account has it, nothing is created and nothing waits', () => {
-    const { template } = ingestion({ dmsVpcRoleExists: true });
+  test('the ingestion creates no account role, and its stack depends on the roles\' stack so that cdk deploy creates them first', () => {
+    const app = newStack('Roles').node.root as App;
+    const roles = new DmsAccountRoles(Stack.of(app.node.findChild('Roles')), 'DmsRoles');
+    const { template, stack } = ingestion({ accountRoles: roles }, {}, new Stack(app, 'Dms'));
     template.resourcePropertiesCountIs('AWS::IAM::Role', { RoleName: 'dms-vpc-role' }, 0);
-    const [subnetGroup] = Object.values(template.findResources('AWS::DMS::ReplicationSubnetGroup'));
-    expect(subnetGroup.DependsOn).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { RoleName: 'dms-cloudwatch-logs-role' }, 0);
+    expect(stack.dependencies.map(dependency => dependency.stackName)).toEqual(['Roles']);
   });
 
-  test('two ingestions in one stack share the one role', () => {
-    const stack = newStack('Two');
-    ingestion({}, {}, stack);
-    const network = new PrivateNetwork(stack, 'Network2');
-    const lake = new DataLake(stack, 'Lake2', { zones: [{ name: 'raw' }] });
-    new DatabaseIngestion(stack, 'Second', {
-      vpc: network.vpc, target: lake.zone('raw'),
-      source: { engine: 'mysql', secret: new secretsmanager.Secret(stack, 'Secret2'), databaseName: 'crm' },
-    });
-    Template.fromStack(stack).resourcePropertiesCountIs('AWS::IAM::Role', { RoleName: 'dms-vpc-role' }, 1);
+  test('roles in the ingestion\'s own stack are refused: DMS could read dms-vpc-role before IAM propagated it', () => {
+    const stack = newStack('Dms');
+    const roles = new DmsAccountRoles(stack, 'DmsRoles');
+    expect(() => ingestion({ accountRoles: roles }, {}, stack)).toThrow(
+      "Dms/Ingestion: `accountRoles` must be in a stack of its own, deployed before this one (in the same stack, DMS may read dms-vpc-role before IAM has propagated it, even with a DependsOn), got 'Dms/DmsRoles'");
+  });
+});
+
+describe('task logging', () => {
+  test('the task logs its components to the log group DMS names after the instance, created before the task, encrypted and kept a year', () => {
+    const { template } = ingestion();
+    const [[instanceId, instance]] = Object.entries(template.findResources('AWS::DMS::ReplicationInstance'));
+    const identifier = instance.Properties.ReplicationInstanceIdentifier;
+    expect(identifier).toMatch(/^dms-[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(identifier.length).toBeLessThanOrEqual(63);
+    const [[logGroupId, logGroup]] = Object.entries(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `dms-tasks-${identifier}` } }));
+    expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^IngestionLogKey/), 'Arn'] }, RetentionInDays: 365 });
+    const [task] = Object.values(template.findResources('AWS::DMS::ReplicationTask'));
+    expect(task.DependsOn).toEqual([logGroupId]);
+    const logging = JSON.parse(task.Properties.ReplicationTaskSettings).Logging;
+    expect(logging.EnableLogging).toBe(true);
+    expect(logging.LogComponents.map((c: any) => c.Id)).toEqual(['SOURCE_UNLOAD', 'SOURCE_CAPTURE', 'TARGET_LOAD', 'TARGET_APPLY', 'TASK_MANAGER']);
+    expect(instanceId).toMatch(/^IngestionInstance/);
+  });
+
+  test('the failure the state machine reports names the log group the task writes', () => {
+    const { template } = ingestion();
+    const [instance] = Object.values(template.findResources('AWS::DMS::ReplicationInstance'));
+    expect(definitionOf(template).States.TaskStopped.Cause).toContain(`log group dms-tasks-${instance.Properties.ReplicationInstanceIdentifier}`);
+  });
+});
+
+describe('rehearsal declarations', () => {
+  test('DMS assumes its roles, reads the secret, writes under its prefix only; the state machine starts the task; the instance reaches the source; logs exist before the task', () => {
+    const { dms, template } = ingestion();
+    const recorded = rehearsalOf(template);
+    const target = recordedAttr(dms.targetRole);
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:dms.amazonaws.com', action: 'sts:AssumeRole', resource: target }),
+      declared({ principal: 'service:dms.${AWS::Region}.amazonaws.com', action: 'sts:AssumeRole', resource: recordedAttr(dms.secretAccessRole) }),
+      declared({ principal: recordedAttr(dms.secretAccessRole), action: 'secretsmanager:GetSecretValue' }),
+      declared({ principal: target, action: 's3:PutObject', resource: /\/shop\/public\/orders\/LOAD00000001\.parquet$/ }),
+      declared({ principal: recordedAttr(dms.stateMachine.role), action: 'dms:DescribeReplicationTasks', resource: '*' }),
+      declared({ principal: 'service:states.amazonaws.com', action: 'sts:AssumeRole' }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: target, action: 's3:PutObject', resource: /\/elsewhere\/file\.parquet$/ }),
+      declared({ principal: /:iam::111122223333:root$/, action: 's3:GetObject' }),
+    ]));
+    expect(recorded.connects).toEqual([declared({ from: [recordedAttr(dms.securityGroup, 'GroupId')], to: [/^\$\{SourceSg.*\.GroupId\}$/], protocol: 'tcp', fromPort: 5432 })]);
+    expect(recorded.createsBefore).toEqual(expect.arrayContaining([declared({ first: /^IngestionTaskLogs/, then: /^IngestionTask[0-9A-F]{8}$/ })]));
   });
 });
 
@@ -169,7 +214,7 @@ describe('the state machine', () => {
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
     });
     expect(definitionOf(template).TimeoutSeconds).toBe(7200);
-    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionLogKey'), 'Arn'] }, RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.absent(), KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionLogKey'), 'Arn'] }, RetentionInDays: 365 });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'dms:StartReplicationTask', Resource: { Ref: Match.stringLikeRegexp('^IngestionTask') } }]) },
     });

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLake, KafkaDeploymentStage, KafkaIngestion, KafkaIngestionProps, PrivateNetwork } from '../../lib';
-import { CDK_CONTEXT, newStack } from '../helpers';
+import { CDK_CONTEXT, declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup(maxAzs = 2, region?: string) {
   // A stack with an account and a region has three (dummy) AZs; an environment-agnostic one has two.
@@ -42,15 +42,60 @@ describe('KafkaIngestion', () => {
     const kafka = new KafkaIngestion(stack, 'Kafka', base);
     const statements = Stack.of(stack).resolve((kafka.node.findChild('SourcePolicy') as iam.Policy).document.toJSON()).Statement;
     expect(statements.map((s: any) => s.Action)).toEqual([
-      ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+      ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+      'kafka:GetBootstrapBrokers',
       ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
       'kafka-cluster:DescribeGroup',
     ]);
     expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaCluster/), 'Arn'] });
-    expect(statements[1].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaTopic/), 'TopicArn'] });
-    expect(JSON.stringify(statements[2].Resource)).toMatch(/:group\/.*\/\*"/);
+    // kafka:GetBootstrapBrokers has no resource type: only `*` grants it.
+    expect(statements[1].Resource).toBe('*');
+    expect(statements[2].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/KafkaTopic/), 'TopicArn'] });
+    expect(JSON.stringify(statements[3].Resource)).toMatch(/:group\/.*\/\*"/);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions).not.toContain('kafka-cluster:WriteData');
+  });
+
+  test('the brokers admit the multi-VPC connectivity ports (IAM, 14001-14100) from the VPC, where Firehose\'s PrivateLink path enters, in the DELIVERY stage only', () => {
+    const rangeRule = Match.objectLike({ IpProtocol: 'tcp', FromPort: 14001, ToPort: 14100, CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('NetworkVpc'), 'CidrBlock'] } });
+    const delivery = setup();
+    new KafkaIngestion(delivery.stack, 'Kafka', delivery.base);
+    Template.fromStack(delivery.stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Brokers of'), SecurityGroupIngress: Match.arrayWith([rangeRule]),
+    });
+    const cluster = setup();
+    new KafkaIngestion(cluster.stack, 'Kafka', { ...cluster.base, stage: KafkaDeploymentStage.CLUSTER });
+    const [brokers] = Object.values(Template.fromStack(cluster.stack).findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Brokers of') } }));
+    expect(brokers.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('rehearsal declarations: Firehose connects through the cluster policy and reads its topic; clients reach the brokers on 9098; the order of creation', () => {
+    const { stack, base, network } = setup();
+    const kafka = new KafkaIngestion(stack, 'Kafka', base);
+    const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc: network.vpc });
+    kafka.allowClientsFrom(clients);
+    const recorded = rehearsalOf(Template.fromStack(stack));
+    const role = recordedAttr(kafka.deliveryRole!);
+    const cluster = recordedAttr(kafka.cluster);
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:firehose.amazonaws.com', action: 'sts:AssumeRole', resource: role }),
+      declared({ principal: 'service:firehose.amazonaws.com', action: 'kafka:CreateVpcConnection', resource: cluster }),
+      declared({ principal: role, action: 'kafka-cluster:Connect', resource: cluster }),
+      declared({ principal: role, action: 'kafka-cluster:ReadData', resource: recordedAttr(kafka.topic, 'TopicArn') }),
+      declared({ principal: role, action: 's3:PutObject' }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: /:iam::111122223333:root$/, action: 'kafka:CreateVpcConnection' }),
+      declared({ principal: role, action: 'kafka-cluster:WriteData' }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
+    ]));
+    expect(recorded.connects).toEqual(expect.arrayContaining([
+      declared({ from: [recordedAttr(clients, 'GroupId')], to: [/^\$\{KafkaBrokerSecurityGroup.*\.GroupId\}$/], protocol: 'tcp', fromPort: 9098 }),
+      declared({ from: [/^\$\{NetworkVpc.*\.CidrBlock\}$/], to: [/^\$\{KafkaBrokerSecurityGroup.*\.GroupId\}$/], protocol: 'tcp', fromPort: 14001, toPort: 14100 }),
+    ]));
+    expect(recorded.createsBefore.map(order => order.first)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^KafkaClusterPolicy/), expect.stringMatching(/^KafkaSourcePolicy/), expect.stringMatching(/^KafkaTopic/),
+    ]));
   });
 
   test('the CLUSTER stage has no connectivity, cluster policy, Firehose stream or alarms', () => {
@@ -71,9 +116,10 @@ describe('KafkaIngestion', () => {
     const kafka = new KafkaIngestion(stack, 'Kafka', base);
     const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
     const statements = Stack.of(stack).resolve(kafka.grantProduce(producer)!.document.toJSON()).Statement;
-    expect(statements.map((s: any) => s.Action)).toEqual([
-      ['kafka-cluster:Connect', 'kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'],
-      ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+    expect(statements.map((s: any) => [s.Action, s.Resource === '*'])).toEqual([
+      [['kafka-cluster:Connect', 'kafka:DescribeCluster'], false],
+      ['kafka:GetBootstrapBrokers', true],
+      [['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], false],
     ]);
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
     kafka.allowClientsFrom(client);

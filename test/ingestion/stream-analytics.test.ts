@@ -8,7 +8,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FlinkRuntime, StreamAnalytics, StreamAnalyticsCode, StreamAnalyticsProps } from '../../lib';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 /** A code directory with main.py and, if asked, a stand-in for the connector JAR (tests cannot download it). */
 function codeDirectory(withJar: boolean): string {
@@ -31,6 +31,29 @@ function setup(withJar = true) {
 
 const statementsOf = (analytics: StreamAnalytics) =>
   Stack.of(analytics).resolve((analytics.node.findChild('Policy') as iam.Policy).document.toJSON()).Statement;
+
+describe('StreamAnalytics rehearsal declarations', () => {
+  test('the service assumes the role for this account only, reads code and input, writes output and logs; orders the role before the application', () => {
+    const { stack, base } = setup();
+    const analytics = new StreamAnalytics(stack, 'Flink', base);
+    const recorded = rehearsalOf(Template.fromStack(stack));
+    const role = recordedAttr(analytics.role);
+    const via = { 'kms:ViaService': 'kinesis.${AWS::Region}.${AWS::URLSuffix}' };
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:kinesisanalytics.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceAccount': '${AWS::AccountId}' } }),
+      declared({ principal: role, action: 's3:GetObject' }),
+      declared({ principal: role, action: 'kinesis:GetRecords', resource: recordedAttr(base.input as kinesis.Stream) }),
+      declared({ principal: role, action: 'kinesis:PutRecords', resource: recordedAttr(base.output as kinesis.Stream) }),
+      declared({ principal: role, action: 'kms:Decrypt', resource: /^\$\{InKey.*\.Arn\}$/, context: via }),
+      declared({ principal: role, action: 'kms:GenerateDataKey', resource: /^\$\{OutKey.*\.Arn\}$/, context: via }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:kinesisanalytics.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceAccount': '111122223333' } }),
+      declared({ principal: role, action: 'kinesis:PutRecords', resource: recordedAttr(base.input as kinesis.Stream) }),
+    ]));
+    expect(recorded.createsBefore).toEqual(expect.arrayContaining([declared({ first: /^FlinkPolicy/, then: /^FlinkApplication/ })]));
+  });
+});
 
 describe('StreamAnalytics', () => {
   test('a PyFlink application with checkpoints every minute, snapshots, one KPU, INFO logs to an encrypted log group kept a year', () => {

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataLake, DataLakeZone, LakeDataFormat, StreamingIngestion, StreamingIngestionProps } from '../../lib';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 function setup() {
   const stack = newStack();
@@ -70,7 +70,7 @@ describe('StreamingIngestion defaults', () => {
     expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 's3:AbortMultipartUpload', 'kms:GenerateDataKey', 'logs:PutLogEvents']));
     expect(actions.filter((a: string) => a.includes('Delete') || a.includes('*'))).toEqual([]);
     expect(statements.find((s: any) => [s.Action].flat().includes('kms:GenerateDataKey')).Condition)
-      .toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
+      .toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } });
   });
 
   test('alarms carry the stream and delivery-stream dimensions, so they fire', () => {
@@ -103,6 +103,30 @@ describe('StreamingIngestion defaults', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
+  });
+});
+
+describe('StreamingIngestion rehearsal declarations', () => {
+  test('Firehose assumes its role, reads and decrypts the stream, writes and encrypts the lake, logs; the lake and stream refuse strangers', () => {
+    const { template, ingestion } = ingest({ transform: setup().transform });
+    const role = recordedAttr(ingestion.deliveryRole);
+    const recorded = rehearsalOf(template);
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:firehose.amazonaws.com', action: 'sts:AssumeRole', resource: role }),
+      declared({ principal: role, action: 'kinesis:GetRecords', resource: /^\$\{IngestStream.*\.Arn\}$/ }),
+      declared({ principal: role, action: 'kms:Decrypt', context: { 'kms:ViaService': 'kinesis.${AWS::Region}.${AWS::URLSuffix}' } }),
+      declared({ principal: role, action: 's3:PutObject', resource: /^\$\{LakeRawBucket.*\.Arn\}\/data\// }),
+      declared({ principal: role, action: 'kms:GenerateDataKey', resource: /^\$\{LakeKey.*\.Arn\}$/, context: { 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' } }),
+      declared({ principal: role, action: 'logs:PutLogEvents' }),
+      declared({ principal: role, action: 'lambda:InvokeFunction', resource: 'arn:aws:lambda:us-east-1:123456789012:function:transform' }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: /:iam::111122223333:root$/, action: 's3:GetObject' }),
+      declared({ principal: /role\/rehearsal-principal-without-grant$/, action: 's3:GetObject' }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
+      declared({ principal: /:iam::111122223333:root$/, action: 'kinesis:GetRecords' }),
+    ]));
+    expect(recorded.createsBefore).toEqual([declared({ first: /^IngestDeliveryStreamDeliveryPolicy/, then: /^IngestDeliveryStream[0-9A-F]{8}$/ })]);
   });
 });
 

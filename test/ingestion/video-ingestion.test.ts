@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { VideoIngestion } from '../../lib';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 describe('VideoIngestion', () => {
   test('a stream kept 24 hours, encrypted with a customer-managed key, retained by default', () => {
@@ -27,7 +27,29 @@ describe('VideoIngestion', () => {
     expect(write.map((s: any) => s.Action)).toEqual([['kinesisvideo:DescribeStream', 'kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia'], 'kms:GenerateDataKey']);
     expect(read[0].Action).toEqual(expect.arrayContaining(['kinesisvideo:GetMedia', 'kinesisvideo:GetHLSStreamingSessionURL', 'kinesisvideo:GetClip']));
     expect(read[0].Action).not.toContain('kinesisvideo:PutMedia');
-    expect(read[1]).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['kinesisvideo.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } } });
+    expect(read[1]).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['kinesisvideo.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } } });
+  });
+
+  test('rehearsal declarations: grantees call the stream and the service uses the key for them; strangers are refused', () => {
+    const stack = newStack();
+    const video = new VideoIngestion(stack, 'Video');
+    const producer = new iam.Role(stack, 'Producer', { assumedBy: new iam.AccountRootPrincipal() });
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    video.grantWrite(producer);
+    video.grantRead(consumer);
+    const recorded = rehearsalOf(Template.fromStack(stack));
+    const via = { 'kms:ViaService': 'kinesisvideo.${AWS::Region}.${AWS::URLSuffix}' };
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: recordedAttr(producer), action: 'kinesisvideo:PutMedia', resource: recordedAttr(video.stream) }),
+      declared({ principal: recordedAttr(producer), action: 'kms:GenerateDataKey', context: via }),
+      declared({ principal: recordedAttr(consumer), action: 'kinesisvideo:GetMedia' }),
+      declared({ principal: recordedAttr(consumer), action: 'kms:Decrypt', context: via }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: /:iam::111122223333:root$/, action: 'kinesisvideo:GetMedia' }),
+      declared({ principal: /rehearsal-principal-without-grant$/, action: 'kinesisvideo:GetMedia' }),
+      declared({ principal: /:iam::111122223333:root$/, action: 'kms:Decrypt' }),
+    ]));
   });
 
   test('validates retention and media type', () => {

@@ -5,8 +5,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrServerlessArchitecture, EmrServerlessSpark, EmrServerlessSparkProps } from '../../lib';
-import { aslErrors, stateMachineDefinitions } from '../asl';
+import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -127,6 +128,45 @@ describe('EmrServerlessSpark', () => {
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/StepFunctionsGetEventsForEMRServerlessJobRule']] },
       },
     ]);
+  });
+
+  test('no JsonPath selects from the result of startJobRun.sync, so a succeeded run cannot end in States.Runtime', () => {
+    const [definition] = stateMachineDefinitions(build().template.toJSON());
+    const task = definition.States.RunSparkJob;
+    expect(task.ResultSelector).toBeUndefined();
+    expect(task.ResultPath).toBeUndefined();
+    expect(task.OutputPath).toBeUndefined();
+    // The former selector read StartJobRun's `JobRunId` and GetJobRun's `JobRun.State`: no API result has both.
+    const former = { 'JobRunId.$': '$.JobRunId', 'State.$': '$.JobRun.State' };
+    const startJobRun = { ApplicationId: '00fabc123', JobRunId: '00fjob456', Arn: 'arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabc123/jobruns/00fjob456' };
+    const getJobRun = { JobRun: { ApplicationId: '00fabc123', JobRunId: '00fjob456', State: 'SUCCESS', StateDetails: '', ReleaseLabel: 'emr-7.12.0' } };
+    for (const result of [startJobRun, getJobRun]) {
+      expect(() => applyResultSelector(former, result)).toThrow('States.Runtime');
+    }
+  });
+
+  test('rehearsal declarations: EMR Serverless assumes the job role for this application only; the state machine starts runs and passes the role to EMR Serverless only; workers reach each other', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { spark, template } = build({ vpc }, stack);
+    const recorded = rehearsalOf(template);
+    const [job, machine, application] = [recordedAttr(spark.jobRole), recordedAttr(spark.stateMachine.role), recordedAttr(spark.application)];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:emr-serverless.amazonaws.com', action: 'sts:AssumeRole', resource: job, context: { 'aws:SourceArn': application } }),
+      declared({ principal: job, action: 's3:GetObject', resource: /^arn:\$\{AWS::Partition\}:s3:::cdk-hnb659fds-assets-.*\.py$/ }),
+      declared({ principal: job, action: 's3:GetObject', resource: /^\$\{LakeRawBucket/ }),
+      declared({ principal: job, action: 's3:PutObject', resource: /^\$\{LakeAnalyticsBucket/ }),
+      declared({ principal: machine, action: 'emr-serverless:StartJobRun', resource: application }),
+      declared({ principal: machine, action: 'iam:PassRole', resource: job, context: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } }),
+      declared({ principal: 'service:states.amazonaws.com', action: 'sts:AssumeRole', resource: machine }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: machine, action: 'iam:PassRole', context: { 'iam:PassedToService': 'glue.amazonaws.com' } }),
+      declared({ principal: 'service:emr-serverless.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceArn': /\/applications\/another$/ } }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
+    ]));
+    const group = recordedAttr(spark.securityGroup!, 'GroupId');
+    expect(recorded.connects).toEqual([declared({ from: [group], to: [group], protocol: '-1' })]);
   });
 
   describe('rejects bad input', () => {

@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DataLake, EmrSparkCluster, EmrSparkClusterProps, PrivateNetwork } from '../../lib';
 import { aslErrors, stateMachineDefinitions } from '../asl';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -99,6 +100,58 @@ describe('EmrSparkCluster', () => {
     expect(policyStatements(template, 'ClusterDiskKeyPolicy')).toEqual([{
       Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
     }]);
+  });
+
+  test('the managed security groups carry every flow of the EMR page, egress included: nodes to nodes, manager to nodes on 8443, nodes to service access on 9443, HTTPS out', () => {
+    const { stack, cluster, template } = build();
+    const id = (group: { node: { defaultChild?: unknown } }) => stack.getLogicalId(group.node.defaultChild as CfnElement);
+    const [primary, core, service] = [cluster.primarySecurityGroup, cluster.coreSecurityGroup, cluster.serviceAccessSecurityGroup].map(id);
+    const json = template.toJSON();
+    const ref = (value: any) => value?.['Fn::GetAtt']?.[0];
+    const rules = (type: string, side: string, peer: string) => Object.values(json.Resources as Record<string, any>)
+      .filter(r => r.Type === type)
+      .map(r => `${ref(r.Properties.GroupId)}<${ref(r.Properties[peer])}:${r.Properties.IpProtocol}:${r.Properties.FromPort}-${r.Properties.ToPort}`.replace('<', side));
+    const ingress = rules('AWS::EC2::SecurityGroupIngress', '<', 'SourceSecurityGroupId');
+    const egress = rules('AWS::EC2::SecurityGroupEgress', '>', 'DestinationSecurityGroupId');
+    const all = ['icmp:-1--1', 'tcp:0-65535', 'udp:0-65535'];
+    for (const [to, from] of [[primary, primary], [primary, core], [core, core], [core, primary]]) {
+      for (const port of all) {
+        expect(ingress).toContain(`${to}<${from}:${port}`);
+        expect(egress).toContain(`${from}>${to}:${port}`);
+      }
+    }
+    for (const node of [primary, core]) {
+      expect(ingress).toContain(`${node}<${service}:tcp:8443-8443`);
+      expect(egress).toContain(`${service}>${node}:tcp:8443-8443`);
+      expect(ingress).toContain(`${service}<${node}:tcp:9443-9443`);
+      expect(egress).toContain(`${node}>${service}:tcp:9443-9443`);
+      expect(json.Resources[node].Properties.SecurityGroupEgress).toEqual(expect.arrayContaining([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+      ]));
+    }
+    // Nothing else leaves the service-access group, and nothing else enters the node groups from outside the cluster.
+    expect(egress.filter(rule => rule.startsWith(`${service}>`)).sort()).toEqual([`${service}>${core}:tcp:8443-8443`, `${service}>${primary}:tcp:8443-8443`].sort());
+    expect(json.Resources[service].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+  });
+
+  test('rehearsal declarations: EMR and EC2 assume their roles, EMR encrypts volumes with a grant, the state machine passes both roles; every documented port flow of the managed groups; nodes reach the KMS endpoint', () => {
+    const { cluster, template } = build();
+    const recorded = rehearsalOf(template);
+    const [service, instance] = [recordedAttr(cluster.serviceRole), recordedAttr(cluster.instanceRole)];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:elasticmapreduce.amazonaws.com', action: 'sts:AssumeRole', resource: service, context: { 'aws:SourceAccount': '${AWS::AccountId}' } }),
+      declared({ principal: 'service:ec2.amazonaws.com', action: 'sts:AssumeRole', resource: instance }),
+      declared({ principal: service, action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } }),
+      declared({ principal: instance, action: 's3:PutObject', resource: /\/emr\/.*\/logs\/j-CLUSTER\// }),
+      declared({ principal: recordedAttr(cluster.stateMachine.role), action: 'iam:PassRole', resource: instance }),
+    ]));
+    const [primary, core, access] = [cluster.primarySecurityGroup, cluster.coreSecurityGroup, cluster.serviceAccessSecurityGroup].map(group => recordedAttr(group, 'GroupId'));
+    const flows = recorded.connects.map(flow => `${flow.from}>${flow.to}:${flow.protocol}:${flow.fromPort}`);
+    expect(flows).toEqual(expect.arrayContaining([
+      `${primary}>${core}:tcp:0`, `${core}>${primary}:tcp:0`, `${primary}>${primary}:tcp:0`, `${core}>${core}:tcp:0`,
+      `${access}>${primary}:tcp:8443`, `${access}>${core}:tcp:8443`, `${primary}>${access}:tcp:9443`, `${core}>${access}:tcp:9443`,
+    ]));
+    expect(recorded.connects).toEqual(expect.arrayContaining([declared({ from: [primary], to: [/^\$\{NetworkVpcKmsEndpoint.*\.GroupId\}$/], fromPort: 443 })]));
   });
 
   describe('rejects bad input', () => {

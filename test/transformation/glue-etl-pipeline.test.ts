@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLake, DataLakeProps, GlueEtlPipeline, GlueEtlPipelineProps, WorkflowStart } from '../../lib';
-import { newStack } from '../helpers';
+import { declared, newStack, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPTS = path.join(__dirname, '..', '..', 'examples', 'glue-etl', 'scripts');
 
@@ -20,6 +20,28 @@ function pipeline(props: Partial<GlueEtlPipelineProps> = {}, lakeProps: DataLake
   });
   return { etl, template: Template.fromStack(Stack.of(etl)) };
 }
+
+describe('rehearsal declarations', () => {
+  test('Glue assumes the crawler and job roles; the job reads raw and writes curated files through the zone keys; EventBridge starts the workflow; the crawler never writes data', () => {
+    const { etl, template } = pipeline();
+    const recorded = rehearsalOf(template);
+    const [crawler, job] = [recordedAttr(etl.crawlerRole), recordedAttr(etl.jobRole)];
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:glue.amazonaws.com', action: 'sts:AssumeRole', resource: crawler }),
+      declared({ principal: 'service:glue.amazonaws.com', action: 'sts:AssumeRole', resource: job }),
+      declared({ principal: 'service:events.amazonaws.com', action: 'sts:AssumeRole' }),
+      declared({ action: 'glue:NotifyEvent', resource: /:workflow\/\$\{EtlWorkflow/ }),
+      declared({ principal: job, action: 's3:GetObject', resource: /^\$\{LakeRawBucket.*\.Arn\}\/orders\// }),
+      declared({ principal: job, action: 's3:PutObject', resource: /^\$\{LakeCuratedBucket.*\.Arn\}\/orders\// }),
+      declared({ principal: job, action: 'kms:GenerateDataKey', context: { 'kms:ViaService': 's3.${AWS::Region}.${AWS::URLSuffix}' } }),
+      declared({ principal: crawler, action: 'glue:CreateTable' }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: crawler, action: 's3:PutObject' }),
+      declared({ action: 's3:GetObject', context: { 'aws:SecureTransport': 'false' } }),
+    ]));
+  });
+});
 
 describe('the Spark job', () => {
   test('runs the script on Glue 5.0 with G.1X workers, auto scaling, bookmarks, continuous logs and the security configuration', () => {

@@ -4,10 +4,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DataLake, SPARK_PROCESSING_IMAGE_ACCOUNTS, SageMakerSparkProcessing, SageMakerSparkProcessingProps } from '../../lib';
-import { aslErrors, stateMachineDefinitions } from '../asl';
+import { DataLake, SPARK_PROCESSING_IMAGE_ACCOUNTS, SPARK_PROCESSING_PYTHON_VERSIONS, SageMakerSparkProcessing, SageMakerSparkProcessingProps } from '../../lib';
+import { aslErrors, applyResultSelector, stateMachineDefinitions } from '../asl';
 import { CDK_CONTEXT } from '../helpers';
 import { newStack, policyStatements } from '../helpers-transformation';
+import { declared, recordedAttr, rehearsalOf } from '../helpers';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'examples', 'spark-at-scale', 'feature_engineering.py');
 
@@ -33,7 +34,42 @@ describe('SageMakerSparkProcessing', () => {
     expect(mappings[0]['us-east-1']).toEqual({ account: '173754725891' });
     expect(mappings[0]['eu-west-1']).toEqual({ account: '571004829621' });
     expect(mappings[0]['cn-north-1']).toEqual({ account: '671472414489' });
+    // The Spark 3.5 registries of the SDK's spark.json, newer regions included.
+    expect(mappings[0]['mx-central-1']).toEqual({ account: '211125459255' });
+    expect(mappings[0]['ap-southeast-7']).toEqual({ account: '471112967968' });
     expect(Object.keys(mappings[0])).toHaveLength(Object.keys(SPARK_PROCESSING_IMAGE_ACCOUNTS).length);
+    expect(Object.keys(SPARK_PROCESSING_IMAGE_ACCOUNTS)).toHaveLength(40);
+  });
+
+  test('defaults to a tag that exists: Spark 3.5 is published for py39 and py312 only', () => {
+    expect(SPARK_PROCESSING_PYTHON_VERSIONS['3.5']).toEqual(['py39', 'py312']);
+    const [definition] = stateMachineDefinitions(build().template.toJSON());
+    const tag = definition.States.RunSparkProcessingJob.Parameters.AppSpecification.ImageUri.split(':').pop();
+    expect(tag).toBe('3.5-cpu-py312-v1');
+    const [, spark, python] = /^(\d+\.\d+)-cpu-(py\d+)-v/.exec(tag)!;
+    expect(SPARK_PROCESSING_PYTHON_VERSIONS[spark]).toContain(python);
+  });
+
+  test('the role may list the S3Prefix of the code input (SageMaker calls ListObjectsV2 on it), and only that prefix', () => {
+    const { template } = build();
+    const [definition] = stateMachineDefinitions(template.toJSON());
+    const inputs = definition.States.RunSparkProcessingJob.Parameters.ProcessingInputs;
+    expect(inputs.map((i: any) => i.S3Input.S3DataType)).toEqual(['S3Prefix']);
+    const statements = policyStatements(template, 'SparkScriptScriptRead') as Array<Record<string, any>>;
+    const key = expect.stringMatching(/^[0-9a-f]{64}\.py$/);
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject' }),
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringEquals: { 's3:prefix': key } },
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }]] },
+      },
+    ]);
+    // The prefix listed is the key the input names.
+    const listed = statements[1].Condition.StringEquals['s3:prefix'];
+    expect(inputs[0].S3Input.S3Uri).toBe('resolved-at-deploy-time');
+    expect(definition.States.RunSparkProcessingJob.Parameters.AppSpecification.ContainerEntrypoint[1]).toBe(`/opt/ml/processing/input/code/${listed}`);
   });
 
   test('the state machine runs createProcessingJob.sync with encrypted volumes and inter-node traffic, and fails on a failed job', () => {
@@ -43,7 +79,7 @@ describe('SageMakerSparkProcessing', () => {
     const task = definition.States.RunSparkProcessingJob;
     expect(task.Resource).toBe('arn:aws:states:::sagemaker:createProcessingJob.sync');
     expect(task.Parameters['ProcessingJobName.$']).toBe("States.Format('spark-{}', States.UUID())");
-    expect(task.Parameters.AppSpecification.ImageUri).toBe('resolved-at-deploy-time.dkr.ecr.us-east-1.amazonaws.com/sagemaker-spark-processing:3.5-cpu-py310-v1.0');
+    expect(task.Parameters.AppSpecification.ImageUri).toBe('resolved-at-deploy-time.dkr.ecr.us-east-1.amazonaws.com/sagemaker-spark-processing:3.5-cpu-py312-v1');
     expect(task.Parameters.AppSpecification.ContainerEntrypoint).toEqual(['smspark-submit', expect.stringMatching(/^\/opt\/ml\/processing\/input\/code\/[0-9a-f]{64}\.py$/)]);
     expect(task.Parameters.AppSpecification.ContainerArguments).toEqual(['--input', 's3://in/', '--s3-scheme', 's3a']);
     expect(task.Parameters.ProcessingResources.ClusterConfig).toEqual({
@@ -53,6 +89,9 @@ describe('SageMakerSparkProcessing', () => {
     expect(task.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200 });
     expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'SparkJobFailed' }]);
     expect(definition.TimeoutSeconds).toBe(7200 + 1800);
+    // createProcessingJob.sync returns DescribeProcessingJob's response.
+    expect(applyResultSelector(task.ResultSelector, { ProcessingJobName: 'spark-1', ProcessingJobArn: 'arn', ProcessingJobStatus: 'Completed', CreationTime: 1 }))
+      .toEqual({ ProcessingJobName: 'spark-1', ProcessingJobStatus: 'Completed' });
   });
 
   test('runs in private subnets with a security group open only to its own nodes', () => {
@@ -89,10 +128,37 @@ describe('SageMakerSparkProcessing', () => {
     expect(JSON.stringify(statements)).toContain('rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule');
   });
 
+  test('rehearsal declarations: SageMaker assumes the role for this account\'s jobs, lists the code prefix and nothing else, the nodes reach each other with IPsec', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const { spark, template } = build({ vpc }, stack);
+    const recorded = rehearsalOf(template);
+    const [role, machine] = [recordedAttr(spark.executionRole), recordedAttr(spark.stateMachine.role)];
+    const key = spark.script.asset.s3ObjectKey;
+    expect(recorded.allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:sagemaker.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: { 'aws:SourceArn': /:processing-job\/spark-/ } }),
+      declared({ principal: role, action: 's3:ListBucket', context: { 's3:prefix': key } }),
+      declared({ principal: role, action: 's3:GetObject', resource: new RegExp(`/${key.replace('.', '\\.')}$`) }),
+      declared({ principal: role, action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } }),
+      declared({ principal: machine, action: 'sagemaker:CreateProcessingJob' }),
+      declared({ principal: machine, action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } }),
+    ]));
+    expect(recorded.denies).toEqual(expect.arrayContaining([
+      declared({ principal: role, action: 's3:ListBucket', context: { 's3:prefix': '' } }),
+      declared({ principal: 'service:sagemaker.amazonaws.com', action: 'sts:AssumeRole', context: { 'aws:SourceAccount': '111122223333' } }),
+    ]));
+    const group = recordedAttr(spark.securityGroup!, 'GroupId');
+    expect(recorded.connects.map(flow => [flow.from.join() === group && flow.to.join() === group, flow.protocol, flow.fromPort])).toEqual([[true, 'tcp', 0], [true, 'udp', 500], [true, '50', undefined]]);
+  });
+
   describe('rejects bad input', () => {
     const cases: Array<[string, Partial<SageMakerSparkProcessingProps>, string]> = [
       ['a tag that is not a Spark processing tag', { imageTag: 'latest' },
-        'Test/Spark: `imageTag` must be a sagemaker-spark-processing tag such as 3.5-cpu-py310-v1.0, got \'latest\''],
+        'Test/Spark: `imageTag` must be a sagemaker-spark-processing tag, <Spark version>-cpu-<Python build>-v<image version>, such as 3.5-cpu-py312-v1, got \'latest\''],
+      ['a Python build SageMaker does not publish for Spark 3.5', { imageTag: '3.5-cpu-py310-v1.0' },
+        'Test/Spark: `imageTag` must name a Python build published for Spark 3.5 (py39, py312): the image tag does not exist otherwise, got \'3.5-cpu-py310-v1.0\''],
+      ['a Spark version with no processing image', { imageTag: '3.4-cpu-py39-v1' },
+        'Test/Spark: `imageTag` must name a Spark version SageMaker publishes a processing image for (2.4, 3.0, 3.1, 3.2, 3.3, 3.5), got \'3.4-cpu-py39-v1\''],
       ['a non-ML instance type', { instanceType: 'm5.xlarge' }, 'Test/Spark: `instanceType` must be an ML instance type such as ml.m5.xlarge, got \'m5.xlarge\''],
       ['no instances', { instanceCount: 0 }, 'Test/Spark: `instanceCount` must be a whole number from 1 to 100, got 0'],
       ['a volume too large', { volumeSizeGb: 20000 }, 'Test/Spark: `volumeSizeGb` must be a whole number from 1 to 16384, got 20000'],

@@ -1,8 +1,9 @@
 """Per-minute event statistics with PyFlink on Amazon Managed Service for Apache Flink.
 
-Reads JSON click events (event_id, event_type, user_id, value, event_time) from one Kinesis data
-stream, counts them and averages `value` per event type in one-minute tumbling windows of event
-time, and writes one JSON record per window and type to a second Kinesis data stream.
+Reads JSON click events (event_id, event_type, user_id, value, and event_time as an ISO-8601 UTC
+instant such as "2026-11-29T10:15:30.123Z") from one Kinesis data stream, counts them and averages
+`value` per event type in one-minute tumbling windows of event time, and writes one JSON record per
+window and type to a second Kinesis data stream.
 
 Managed Service for Apache Flink passes its runtime properties in
 /etc/flink/application_properties.json; the property group `StreamAnalytics` names the streams.
@@ -42,15 +43,31 @@ def quote(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# The event time column. Producers send ISO-8601 UTC instants ending in Z (JavaScript's
+# toISOString(), "2026-11-29T10:15:30.123Z"). With 'json.timestamp-format.standard' = 'ISO-8601',
+# Flink's JSON format parses a TIMESTAMP column as "yyyy-MM-ddTHH:mm:ss.s{precision}" (no Z) and a
+# TIMESTAMP_LTZ column as "yyyy-MM-ddTHH:mm:ss.s{precision}Z": a TIMESTAMP column would be null for
+# every record (under 'json.ignore-parse-errors'), and the watermark would fail the job with
+# "RowTime field should not be null". Hence TIMESTAMP_LTZ(3).
+# https://nightlies.apache.org/flink/flink-docs-release-1.20/docs/connectors/table/formats/json/
+EVENT_TIME_TYPE = "TIMESTAMP_LTZ(3)"
+
+
 def source_ddl(properties):
-    """The table over the input stream: JSON events with an event-time watermark of 10 seconds."""
+    """The table over the input stream: JSON events, with an event-time watermark of 10 seconds.
+
+    `rowtime` is the event time, or the epoch for a record without a readable one (a missing or
+    malformed `event_time`): the watermark operator fails the job on a null row time, while an
+    epoch row time is simply far behind the watermark. `statistics_sql` leaves such records out.
+    """
     return f"""CREATE TABLE events (
   event_id STRING,
   event_type STRING,
   user_id STRING,
   `value` DOUBLE,
-  event_time TIMESTAMP(3),
-  WATERMARK FOR event_time AS event_time - INTERVAL '10' SECOND
+  event_time {EVENT_TIME_TYPE},
+  rowtime AS COALESCE(event_time, TO_TIMESTAMP_LTZ(0, 3)),
+  WATERMARK FOR rowtime AS rowtime - INTERVAL '10' SECOND
 ) WITH (
   'connector' = 'kinesis',
   'stream.arn' = {quote(properties['input.stream.arn'])},
@@ -63,10 +80,10 @@ def source_ddl(properties):
 
 
 def sink_ddl(properties):
-    """The table over the output stream: one JSON record per window and event type."""
+    """The table over the output stream: one JSON record per window and event type, times in UTC with a Z."""
     return f"""CREATE TABLE event_stats (
-  window_start TIMESTAMP(3),
-  window_end TIMESTAMP(3),
+  window_start {EVENT_TIME_TYPE},
+  window_end {EVENT_TIME_TYPE},
   event_type STRING,
   events BIGINT,
   avg_value DOUBLE
@@ -89,11 +106,16 @@ def window_seconds(properties):
 
 
 def statistics_sql(seconds):
-    """Counts events and averages `value` per event type in tumbling windows of `seconds`."""
+    """Counts events and averages `value` per event type in tumbling windows of `seconds`.
+
+    Windows start and end as TIMESTAMP in the session time zone (UTC, see `main`); they are written
+    as TIMESTAMP_LTZ, so that the output carries instants ending in Z like the input.
+    """
     return f"""INSERT INTO event_stats
-SELECT window_start, window_end, event_type, COUNT(*) AS events, AVG(`value`) AS avg_value
-FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(event_time), INTERVAL '{int(seconds)}' SECOND))
-WHERE event_type IS NOT NULL
+SELECT CAST(window_start AS {EVENT_TIME_TYPE}), CAST(window_end AS {EVENT_TIME_TYPE}), event_type,
+  COUNT(*) AS events, AVG(`value`) AS avg_value
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '{int(seconds)}' SECOND))
+WHERE event_type IS NOT NULL AND event_time IS NOT NULL
 GROUP BY window_start, window_end, event_type"""
 
 
@@ -103,6 +125,9 @@ def main():
 
     properties = read_properties(os.environ.get("STREAM_ANALYTICS_PROPERTIES", PROPERTIES_FILE))
     table_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    # Windows of TIMESTAMP_LTZ row times are cut in the session time zone: UTC, whatever the JVM's.
+    # https://nightlies.apache.org/flink/flink-docs-release-1.20/docs/dev/table/timezone/
+    table_env.get_config().set_local_timezone("UTC")
     table_env.execute_sql(source_ddl(properties))
     table_env.execute_sql(sink_ddl(properties))
     table_env.execute_sql(statistics_sql(window_seconds(properties)))
