@@ -163,11 +163,13 @@ describe.each([
 
 describe('cdk-nag AwsSolutionsChecks (it reads the construct tree)', () => {
   test('on every demo stack: recorded by the shared synth of the demo app, which has the tree', () => {
-    const nag = demoAssembly().record.awsSolutions!;
+    const { assembly, record } = demoAssembly();
+    const nag = record.awsSolutions!;
+    const stacks = assembly.stacks.length;
     expect(plain(nag.cold)).toEqual(plain(nag.reference));
     expect(plain(nag.warm)).toEqual(plain(nag.reference));
-    expect(nag.coldRun).toEqual({ gate: 'AwsSolutions', cached: 0, checked: 11 });
-    expect(nag.warmRun).toEqual({ gate: 'AwsSolutions', cached: 11, checked: 0 });
+    expect(nag.coldRun).toEqual({ gate: 'AwsSolutions', cached: 0, checked: stacks });
+    expect(nag.warmRun).toEqual({ gate: 'AwsSolutions', cached: stacks, checked: 0 });
   });
 
   test('on two stacks with known violations, and one acknowledgement', () => {
