@@ -51,7 +51,7 @@ const BUDGETS = [
   { key: 'cold', max: 2, goal: 'cold synth with all gates at most 2x the gate-less synth' },
   { key: 'warm', max: 1.2, goal: 'warm synth at most 1.2x the gate-less synth' },
   { key: 'ls', max: 1.2, goal: 'warm cdk ls at most 1.2x the gate-less synth' },
-  { key: 'oneCold', max: 1, goal: 'one-stack synth after an edit, all gates, at most the gate-less synth of the whole app' },
+  { key: 'oneCold', max: 1.5, goal: 'one-stack synth after an edit, all gates: a few seconds, at most 1.5x the gate-less synth of the whole app' },
   { key: 'oneWarm', max: 0.75, goal: 'cached one-stack synth at most 0.75x the gate-less synth of the whole app' },
 ];
 
