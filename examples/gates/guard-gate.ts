@@ -5,7 +5,7 @@ import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPlug
 import { CfnGuardValidator, CfnGuardValidatorProps } from '@cdklabs/cdk-validator-cfnguard';
 import { BackgroundWorkers } from './background';
 import { CachedValidation, GateCacheStats, GateGroup, StackReport, sha256 } from './cached-validation';
-import { GuardRuleIndex } from './guard-rules';
+import { GuardRuleIndex, guardRuleFiles } from './guard-rules';
 
 const PACKAGE = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
 /** Where the package keeps the Control Tower rules (`CfnGuardValidator` reads the same folder). */
@@ -59,7 +59,7 @@ export class ControlTowerGate implements IPolicyValidationPlugin {
 
   private fingerprint(): string {
     if (this.rulesFingerprint === undefined) {
-      const rules = GuardRuleIndex.fromPaths(this.rulePaths).files.map(file => `${file}:${sha256(fs.readFileSync(file))}`);
+      const rules = guardRuleFiles(this.rulePaths).map(file => `${path.relative(PACKAGE, file)}:${sha256(fs.readFileSync(file))}`);
       const guardVersion = fs.readFileSync(path.join(PACKAGE, 'guard-version.json'), 'utf-8');
       this.rulesFingerprint = JSON.stringify([this.name, this.version, guardVersion, this.props, rules]);
     }

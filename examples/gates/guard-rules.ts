@@ -22,18 +22,9 @@ import * as path from 'path';
  * change in the rules can make the gate slower but never make it miss a finding.
  */
 export class GuardRuleIndex {
-  /** Reads every `.guard` file under `directories` (files or folders, recursively). */
+  /** Reads every rule file of `paths` (see {@link guardRuleFiles}). */
   public static fromPaths(paths: string[]): GuardRuleIndex {
-    const files: string[] = [];
-    const walk = (p: string): void => {
-      if (fs.statSync(p).isDirectory()) {
-        for (const entry of fs.readdirSync(p).sort()) walk(path.join(p, entry));
-      } else {
-        files.push(p);
-      }
-    };
-    paths.forEach(walk);
-    return new GuardRuleIndex(files.map(file => ({ file, types: resourceTypesOfRuleFile(fs.readFileSync(file, 'utf-8')) })));
+    return new GuardRuleIndex(guardRuleFiles(paths).map(file => ({ file, types: resourceTypesOfRuleFile(fs.readFileSync(file, 'utf-8')) })));
   }
 
   private constructor(private readonly rules: ReadonlyArray<{ readonly file: string; readonly types?: ReadonlySet<string> }>) {}
@@ -63,6 +54,11 @@ export class GuardRuleIndex {
       .filter(rule => hookShaped || rule.types === undefined || [...rule.types].some(type => types.has(type)))
       .map(rule => rule.file);
   }
+}
+
+/** The files of `paths` (rule files, or folders of them, read recursively), in path order. */
+export function guardRuleFiles(paths: string[]): string[] {
+  return paths.flatMap(p => fs.statSync(p).isDirectory() ? guardRuleFiles(fs.readdirSync(p).sort().map(entry => path.join(p, entry))) : [p]);
 }
 
 /**
