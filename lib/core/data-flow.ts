@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
  * Construct metadata goes to the cloud assembly (`<Stack>.metadata.json`), never into the deployed
  * template; `npm run diagrams` reads it from the synthesized construct tree.
  */
-export const DATA_FLOW_METADATA_TYPE = 'ml-data-engineering:data-flow';
+const DATA_FLOW_METADATA_TYPE = 'ml-data-engineering:data-flow';
 
 /** Declarations are merged in the order they were made (the construct tree's order is not it). */
 let declarationCount = 0;

@@ -1,96 +1,11 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeProviderOutsideVpc } from './cdk-providers';
-import { DataRetentionProps, dataRemovalPolicy, destroysData } from './data-retention';
-
-/**
- * What every bucket of the library has, whatever it stores:
- *
- * - versioning with S3 Object Lock turned on but no default retention: an overwritten or deleted
- *   object stays recoverable as a noncurrent version, and a compliance archive can add retention
- *   later (Object Lock can only be enabled when a bucket is created);
- * - TLS enforced by the bucket policy (TLS 1.2 or later), all public access blocked, ACLs disabled
- *   (bucket owner enforced), so access is decided by IAM and bucket policies only;
- * - object-level events sent to Amazon EventBridge, natively through the bucket's
- *   `NotificationConfiguration` (no custom resource), so pipelines can start on new objects;
- * - the library's removal rule: RETAIN unless the stack opts in to DESTROY, which also empties the
- *   bucket.
- */
-function baseBucketProps(props: DataRetentionProps): s3.BucketProps {
-  return {
-    versioned: true,
-    objectLockEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    removalPolicy: dataRemovalPolicy(props),
-    autoDeleteObjects: destroysData(props),
-  };
-}
-
-function sendEventsToEventBridge(bucket: s3.Bucket): void {
-  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
-    eventBridgeConfiguration: { eventBridgeEnabled: true },
-  };
-}
-
-/** Properties of an {@link AccessLogBucket}. */
-export interface AccessLogBucketProps extends DataRetentionProps {
-  /**
-   * How long access log records are kept.
-   *
-   * @default Duration.days(365)
-   */
-  readonly retention?: Duration;
-}
-
-/**
- * The destination of S3 server access logs for the buckets of a construct.
- *
- * It differs from the other buckets where S3 requires it: it is encrypted with SSE-S3, not KMS,
- * and has no Object Lock, because S3 documents both SSE-KMS default encryption and Object Lock as
- * unsupported on the target bucket of server access logs. It does not log its own access (that
- * would log the log deliveries themselves, a loop with no reader). Log records expire after
- * `retention`.
- *
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
- */
-export class AccessLogBucket extends s3.Bucket {
-  constructor(scope: Construct, id: string, props: AccessLogBucketProps = {}) {
-    const retention = props.retention ?? Duration.days(365);
-    super(scope, id, {
-      ...baseBucketProps(props),
-      objectLockEnabled: false,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [{
-        id: 'expire-access-logs',
-        expiration: retention,
-        noncurrentVersionExpiration: Duration.days(1),
-        abortIncompleteMultipartUploadAfter: Duration.days(1),
-      }],
-    });
-    sendEventsToEventBridge(this);
-    acknowledgeProviderOutsideVpc(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'empties buckets of a sandbox stack when they are deleted');
-    Validations.of(this).acknowledge(
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
-        reason: 'S3 server access logging delivers only to target buckets encrypted with SSE-S3, not SSE-KMS',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        reason: 'S3 server access logging cannot deliver to a target bucket with Object Lock enabled',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-        reason: 'This is the access-log bucket: logging it would log its own log deliveries, a loop with no reader',
-      },
-    );
-  }
-}
+import { baseBucketProps, sendEventsToEventBridge } from './bucket-defaults';
+import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
 
 /** Properties of a {@link SecureBucket}. */
 export interface SecureBucketProps extends DataRetentionProps {

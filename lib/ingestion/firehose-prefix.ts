@@ -85,7 +85,7 @@ export function validateFirehosePrefix(scope: IConstruct, prop: string, prefix: 
 }
 
 /** Splits a prefix into its expressions and literal text; returns why it cannot, as a string. */
-export function parseFirehosePrefix(prefix: string): ParsedPrefix | string {
+function parseFirehosePrefix(prefix: string): ParsedPrefix | string {
   const expressions: PrefixExpression[] = [];
   let literalLength = 0;
   let i = 0;

@@ -20,10 +20,11 @@ import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls'
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { FirehoseIngestion } from './firehose-ingestion';
-import { LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, lakeTarget, resolveLakeDelivery } from './lake-delivery';
+import { LakeDeliveryOptions, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, resolveLakeDelivery } from './lake-delivery';
+import { LakeS3Destination, lakeTarget } from './lake-s3-destination';
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
-export const MSK_IAM_TLS_PORT = 9098;
+const MSK_IAM_TLS_PORT = 9098;
 
 /**
  * The ports of MSK multi-VPC private connectivity for IAM-authenticated clients: one port per
@@ -33,7 +34,7 @@ export const MSK_IAM_TLS_PORT = 9098;
  * @see https://docs.aws.amazon.com/msk/latest/developerguide/aws-access-mult-vpc.html
  * @see https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
  */
-export const MSK_MULTI_VPC_IAM_PORTS = { from: 14001, to: 14100 } as const;
+const MSK_MULTI_VPC_IAM_PORTS = { from: 14001, to: 14100 } as const;
 
 /**
  * Which deployment of a {@link KafkaIngestion} this is.

@@ -16,7 +16,8 @@ import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls'
 import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import { FirehoseIngestion, notify } from './firehose-ingestion';
-import { LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, lakeTarget, resolveLakeDelivery } from './lake-delivery';
+import { LakeDeliveryOptions, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, resolveLakeDelivery } from './lake-delivery';
+import { LakeS3Destination, lakeTarget } from './lake-s3-destination';
 
 /** Properties of a {@link StreamingIngestion}. */
 export interface StreamingIngestionProps extends LakeDeliveryOptions {

@@ -209,8 +209,10 @@ export abstract class TrainingInput {
     });
   }
 
-  /** The channel name. */
-  public abstract readonly channelName: string;
+  /**
+   * @param channelName the channel name the algorithm reads, such as `train`
+   */
+  protected constructor(public readonly channelName: string) {}
 
   /**
    * Checks the options (errors name `scope`'s path) and returns what the job needs to read the
@@ -220,11 +222,8 @@ export abstract class TrainingInput {
 }
 
 class S3TrainingInput extends TrainingInput {
-  public readonly channelName: string;
-
   constructor(private readonly location: ObjectLocation, private readonly options: S3TrainingInputOptions) {
-    super();
-    this.channelName = options.channelName ?? 'train';
+    super(options.channelName ?? 'train');
   }
 
   public bind(scope: Construct): TrainingInputConfig {
@@ -264,11 +263,8 @@ interface FileSystemTarget {
 }
 
 class FileSystemTrainingInput extends TrainingInput {
-  public readonly channelName: string;
-
   constructor(private readonly options: FileSystemTrainingInputOptions, private readonly target: FileSystemTarget) {
-    super();
-    this.channelName = options.channelName ?? 'train';
+    super(options.channelName ?? 'train');
   }
 
   public bind(scope: Construct): TrainingInputConfig {

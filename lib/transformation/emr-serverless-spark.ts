@@ -12,7 +12,7 @@ import { MAX_EXECUTION_MINUTES, StateMachineJob } from '../core/state-machine-jo
 import { SparkJobProps, allowSparkTraffic, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
-import { SparkScriptAsset } from './spark-script';
+import { SparkScriptAsset } from './spark-script-asset';
 
 /** CPU architecture of the EMR Serverless workers. */
 export enum EmrServerlessArchitecture {

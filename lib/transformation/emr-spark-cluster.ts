@@ -14,7 +14,7 @@ import { MAX_EXECUTION_MINUTES, StateMachineJob } from '../core/state-machine-jo
 import { SparkJobProps, declareSparkDataCalls, grantPrefixWrite, grantSparkRead, grantSparkWrite } from './spark-data';
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
-import { SparkScriptAsset } from './spark-script';
+import { SparkScriptAsset } from './spark-script-asset';
 
 /** The tag by which `AmazonEMRServicePolicy_v2` recognizes the resources EMR may use. */
 const EMR_MANAGED_TAG = 'for-use-with-amazon-emr-managed-policies';

@@ -106,7 +106,7 @@ const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
  */
 const ADMIN_USERNAME = /^[a-z][a-z0-9_+.@-]{0,127}$/;
 /** The name of a zone's external schema: the zone name, with hyphens replaced by underscores. */
-export function externalSchemaName(zone: IDataLakeZone): string {
+function externalSchemaName(zone: IDataLakeZone): string {
   return zone.zoneName.replace(/-/g, '_');
 }
 

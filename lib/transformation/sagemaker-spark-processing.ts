@@ -12,7 +12,7 @@ import { SparkJobProps, allowSparkTraffic, declareSparkDataCalls, grantSparkRead
 import { OTHER_ACCOUNT } from '../rehearsal/common-calls';
 import { assumedBy, declareSyncJobCalls } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
-import { SparkScriptAsset } from './spark-script';
+import { SparkScriptAsset } from './spark-script-asset';
 
 /**
  * The AWS accounts that publish the prebuilt `sagemaker-spark-processing` images, by region: the

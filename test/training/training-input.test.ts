@@ -4,18 +4,12 @@ import { Stack } from 'aws-cdk-lib';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  AccessLogBucket, DataLake, DataLakeZone, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, createDataKey,
+  DataLake, DataLakeZone, EfsTrainingStorage, LustreTrainingStorage, S3InputMode, TrainingInput,
 } from '../../lib';
 import { renderDataSource } from '../../lib/training/training-input';
-import { newStack } from '../helpers';
+import { trainingSetup } from './fixtures';
 
-function setup() {
-  const stack = newStack('Train');
-  const network = new PrivateNetwork(stack, 'Network');
-  const key = createDataKey(stack, 'Key', 'test', {});
-  const bucket = new SecureBucket(stack, 'Bucket', { encryptionKey: key, serverAccessLogsBucket: new AccessLogBucket(stack, 'Logs') });
-  return { stack, network, bucket, key };
-}
+const setup = trainingSetup;
 
 describe('TrainingInput', () => {
   test('fromS3: an S3Prefix channel of a bucket, with the reads of its prefix and its key', () => {

@@ -3,20 +3,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInput, TrainingJobLauncher,
-  TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
+  EfsTrainingStorage, LustreTrainingStorage, S3InputMode, TrainingInput, TrainingJobLauncher,
+  TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, xgboostImageUri,
 } from '../../lib';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
-import { newStack, resourcesOfType } from '../helpers';
+import { resourcesOfType } from '../helpers';
+import { trainingSetup } from './fixtures';
 import { aslErrors, stateMachineDefinition } from '../asl';
 
-function setup() {
-  const stack = newStack('Train');
-  const network = new PrivateNetwork(stack, 'Network');
-  const key = createDataKey(stack, 'Key', 'test', {});
-  const bucket = new SecureBucket(stack, 'Bucket', { encryptionKey: key, serverAccessLogsBucket: new AccessLogBucket(stack, 'Logs') });
-  return { stack, network, bucket };
-}
+const setup = trainingSetup;
 
 function launcher(overrides: (s: ReturnType<typeof setup>) => Partial<TrainingJobLauncherProps> = () => ({})) {
   const s = setup();
