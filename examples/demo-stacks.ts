@@ -8,10 +8,9 @@ import { DatabaseIngestionDemoStack } from './database-ingestion/database-ingest
 import { DmsAccountRolesDemoStack } from './database-ingestion/dms-account-roles-stack';
 import { GlueEtlDemoStack } from './glue-etl/glue-etl-stack';
 import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack';
-import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
+import { KafkaDeploymentStage, PropValidationError } from '../lib';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
 import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
-import { PropValidationError } from '../lib/core/validation';
 
 /** The tag every resource of a demo stack carries, with the demo's name as value. */
 export const DEMO_TAG = 'ml-data-engineering:demo';

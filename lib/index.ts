@@ -4,6 +4,7 @@ export * from './core/access-log-bucket';
 export * from './core/validation';
 export * from './core/data-flow';
 export * from './core/state-machine-job';
+export { acknowledgeWildcards } from './core/wildcard-acknowledgements';
 export * from './storage/data-lake';
 export * from './storage/data-lake-zone';
 export * from './storage/lake-formation-governance';

@@ -31,9 +31,7 @@ import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataFlow, DataFlowStage, DataLake, PrivateNetwork, keepOutboundClosed } from '../../lib';
-import { HIVE_TIME_PARTITIONS } from '../../lib/ingestion/lake-delivery';
-import { KafkaDeploymentStage, KafkaIngestion } from '../../lib/ingestion/kafka-ingestion';
+import { DataFlow, DataFlowStage, DataLake, HIVE_TIME_PARTITIONS, KafkaDeploymentStage, KafkaIngestion, PrivateNetwork, keepOutboundClosed } from '../../lib';
 
 /** Properties of the {@link KafkaIngestionDemoStack}. */
 export interface KafkaIngestionDemoStackProps extends StackProps {

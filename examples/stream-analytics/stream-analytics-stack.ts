@@ -34,10 +34,7 @@ import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DataFlow, DataFlowStage, DataLake } from '../../lib';
-import { HIVE_TIME_PARTITIONS } from '../../lib/ingestion/lake-delivery';
-import { StreamAnalytics, StreamAnalyticsCode } from '../../lib/ingestion/stream-analytics';
-import { StreamingIngestion } from '../../lib/ingestion/streaming-ingestion';
+import { DataFlow, DataFlowStage, DataLake, HIVE_TIME_PARTITIONS, StreamAnalytics, StreamAnalyticsCode, StreamingIngestion } from '../../lib';
 
 /** The folder of the PyFlink application (zipped as the application code). */
 export const FLINK_APP_DIR = path.join(__dirname, 'app');

@@ -32,12 +32,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { AthenaWorkgroup, DataFlow, DataFlowStage, DataLake, PrivateNetwork } from '../../lib';
-import { HIVE_TIME_PARTITIONS, LakeDataFormat } from '../../lib/ingestion/lake-delivery';
-import { StreamingIngestion } from '../../lib/ingestion/streaming-ingestion';
-import { allowLogsToUse } from '../../lib/core/private-network';
-import { createDataKey } from '../../lib/core/secure-bucket';
-import { acknowledgeWildcards } from '../../lib/core/wildcard-acknowledgements';
+import {
+  AthenaWorkgroup, DataFlow, DataFlowStage, DataLake, HIVE_TIME_PARTITIONS, LakeDataFormat, PrivateNetwork, StreamingIngestion,
+  acknowledgeWildcards, allowLogsToUse, createDataKey,
+} from '../../lib';
 
 export class StreamingIngestionDemoStack extends Stack {
   /** The raw-zone ingestion (it owns the stream). */
