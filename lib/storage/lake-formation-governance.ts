@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { CfnResource, DefaultStackSynthesizer, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -128,6 +129,7 @@ export class LakeFormationGovernance extends Construct {
   public readonly tags: Record<string, lakeformation.CfnTag> = {};
   private readonly tagValues: Record<string, string[]>;
   private readonly grantsByGrantee = new Map<string, lakeformation.CfnPrincipalPermissions[]>();
+  private readonly grantsByKey = new Map<string, lakeformation.CfnPrincipalPermissions>();
   private last: CfnResource;
   /** The one data-flow node of the governance: Lake Formation grants, it stores nothing. */
   private readonly flowNode: DataFlowNode;
@@ -288,16 +290,21 @@ export class LakeFormationGovernance extends Construct {
     values.forEach(value => check(declared.includes(value), scope, prop, value, `must be a value of LF-tag ${key} (${declared.join(', ')})`));
   }
 
+  /**
+   * One `CfnPrincipalPermissions` per grantee and resource: a second grant on the same resource adds
+   * its permissions to the first. `what` names the resource in the construct id (letters and digits
+   * only); the resource itself, resolved (stable token-free JSON), identifies it exactly.
+   */
   private grant(scope: IConstruct, grantee: iam.IGrantable, what: string,
     resource: lakeformation.CfnPrincipalPermissions.ResourceProperty, permissions: string[]): lakeformation.CfnPrincipalPermissions {
     const principal = principalArn(scope, grantee);
-    const id = `Grant${what}${granteeId(this, grantee)}`.replace(/[^A-Za-z0-9]/g, '');
-    const existing = this.node.tryFindChild(id) as lakeformation.CfnPrincipalPermissions | undefined;
+    const grantKey = JSON.stringify([Stack.of(this).resolve(resource), granteeId(this, grantee)]);
+    const existing = this.grantsByKey.get(grantKey);
     if (existing) {
       existing.permissions = [...new Set([...existing.permissions, ...permissions])];
       return existing;
     }
-    const permission = new lakeformation.CfnPrincipalPermissions(this, id, {
+    const permission = new lakeformation.CfnPrincipalPermissions(this, this.grantId(what, grantKey, grantee), {
       catalog: this.catalogId,
       principal: { dataLakePrincipalIdentifier: principal },
       resource,
@@ -305,9 +312,24 @@ export class LakeFormationGovernance extends Construct {
       permissionsWithGrantOption: [],
     });
     this.chain(permission);
-    const key = granteeId(this, grantee);
-    this.grantsByGrantee.set(key, [...(this.grantsByGrantee.get(key) ?? []), permission]);
+    this.grantsByKey.set(grantKey, permission);
+    const granteeKey = granteeId(this, grantee);
+    this.grantsByGrantee.set(granteeKey, [...(this.grantsByGrantee.get(granteeKey) ?? []), permission]);
     return permission;
+  }
+
+  /**
+   * The construct id of a new grant: `Grant<what><grantee>` with letters and digits only, as it has
+   * always been (a new id would make CloudFormation replace a deployed grant, and a replacement
+   * revokes what it re-grants). Only when that id is already taken by a grant on another resource
+   * (`sales_eu` and `saleseu` both read `saleseu`) does the later one get a hash of its exact key.
+   */
+  private grantId(what: string, grantKey: string, grantee: iam.IGrantable): string {
+    const id = `Grant${what}${granteeId(this, grantee)}`.replace(/[^A-Za-z0-9]/g, '');
+    if (!this.node.tryFindChild(id)) {
+      return id;
+    }
+    return `${id}${createHash('sha256').update(grantKey).digest('hex').slice(0, 8)}`;
   }
 
   private chain(resource: CfnResource): void {

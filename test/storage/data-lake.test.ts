@@ -288,6 +288,37 @@ describe('Lake Formation governance', () => {
     });
   });
 
+  test('grants on names that differ only in punctuation stay separate grants, and a plain name keeps its logical id', () => {
+    const stack = newStack('Collide');
+    const dataLake = lake({ ...governed, zones: [{ name: 'eu', databaseName: 'sales_eu' }, { name: 'eu2', databaseName: 'saleseu' }] }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('eu').grantRead(role);
+    dataLake.zone('eu2').grantWrite(role);
+    const template = Template.fromStack(stack);
+    const grants = template.findResources('AWS::LakeFormation::PrincipalPermissions');
+    const onDatabase = (name: string) => Object.entries(grants).filter(([, grant]) => grant.Properties.Resource.Database?.Name === name);
+    // Each database has its own grant, with its own permissions: nothing merged into the other's.
+    expect(onDatabase('sales_eu').map(([, grant]) => grant.Properties.Permissions)).toEqual([['DESCRIBE']]);
+    expect(onDatabase('saleseu').map(([, grant]) => grant.Properties.Permissions)).toEqual([['CREATE_TABLE', 'ALTER', 'DESCRIBE']]);
+    // The first name keeps the id it always had (no needless replacement of a deployed grant).
+    expect(onDatabase('sales_eu')[0][0]).toMatch(/^LakeGovernanceGrantDatabasesaleseuCollideRole[0-9A-F]{8}[0-9A-F]{8}$/);
+    expect(onDatabase('saleseu')[0][0]).not.toBe(onDatabase('sales_eu')[0][0]);
+  });
+
+  test('tag grants whose expressions differ only in how values split are separate grants', () => {
+    const stack = newStack('TagCollide');
+    const dataLake = lake({ lakeFormation: { tags: { a: ['bc', 'b'], ab: ['c'] } } }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.grantOnTags(role, { expression: { a: ['bc'] }, resourceType: 'TABLE', permissions: ['SELECT'] });
+    dataLake.grantOnTags(role, { expression: { ab: ['c'] }, resourceType: 'TABLE', permissions: ['DESCRIBE'] });
+    const expressions = Object.values(Template.fromStack(stack).findResources('AWS::LakeFormation::PrincipalPermissions'))
+      .map(grant => [grant.Properties.Resource.LFTagPolicy.Expression, grant.Properties.Permissions]);
+    expect(expressions).toEqual([
+      [[{ TagKey: 'a', TagValues: ['bc'] }], ['SELECT']],
+      [[{ TagKey: 'ab', TagValues: ['c'] }], ['DESCRIBE']],
+    ]);
+  });
+
   test('Lake Formation resources and databases form one chain, so CloudFormation never runs two concurrently', () => {
     const stack = newStack('Chain');
     const dataLake = lake({ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'public' } }, { name: 'curated' }] }, stack);
