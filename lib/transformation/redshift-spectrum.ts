@@ -16,6 +16,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { DataLakeZone } from '../storage/data-lake-zone';
 import { isRedshiftReservedWord } from './redshift-identifiers';
@@ -403,7 +404,7 @@ export class RedshiftSpectrum extends Construct {
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
           resources: [this.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+          conditions: { StringEquals: viaService(this, 'secretsmanager') },
         }),
       ],
     });
