@@ -20,8 +20,9 @@ import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls'
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import {
-  LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
+  LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, resolveLakeDelivery,
 } from './lake-delivery';
+import { removeUnusedFirehoseCidrMapping } from './firehose-cidr-mapping';
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
 export const MSK_IAM_TLS_PORT = 9098;
@@ -333,7 +334,7 @@ export class KafkaIngestion extends Construct {
     };
     cfnDelivery.node.addDependency(clusterPolicy, sourcePolicy, this.topic);
 
-    acknowledgeFirehoseCidrMapping(this);
+    removeUnusedFirehoseCidrMapping(this);
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason: 'Firehose server-side encryption exists only for Direct PUT sources; records stay encrypted at rest in MSK with the cluster key, '

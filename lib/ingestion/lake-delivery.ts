@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -505,22 +505,4 @@ export function alarmTopic(scope: Construct, key: kms.IKey, given?: sns.ITopic):
     conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
   }));
   return new sns.Topic(scope, 'AlarmTopic', { masterKey: key, enforceSSL: true, displayName: `Alarms of ${scope.node.path}`.slice(0, 100) });
-}
-
-/**
- * Acknowledges the CloudFormation Validate warning W7001 on the mapping of Firehose CIDR blocks
- * (`awscdkawskinesisfirehoseCidrBlocks`) that the `aws-kinesisfirehose` L2 adds to the stack for
- * `DeliveryStream.connections` (the addresses Firehose uses to reach destinations in a VPC). It is
- * referenced only when a security group admits those addresses; an S3 destination needs none.
- * The validator reports the finding on the stack, the narrowest construct it can be acknowledged on.
- */
-export function acknowledgeFirehoseCidrMapping(scope: IConstruct): void {
-  const stack = Stack.of(scope);
-  if (stack.node.tryFindChild('@aws-cdk/aws-kinesisfirehose.CidrBlocks')) {
-    Validations.of(stack).acknowledge({
-      id: 'CloudFormation-Validate::W7001',
-      reason: 'Only the mapping awscdkawskinesisfirehoseCidrBlocks, which the aws-kinesisfirehose L2 adds for DeliveryStream.connections; '
-        + 'S3 destinations need no security group, so nothing references it',
-    });
-  }
 }

@@ -16,8 +16,9 @@ import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls'
 import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
 import {
-  LakeDeliveryOptions, LakeS3Destination, acknowledgeFirehoseCidrMapping, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, notify, resolveLakeDelivery,
+  LakeDeliveryOptions, LakeS3Destination, ResolvedLakeDelivery, alarmTopic, createDeliveryAlarms, lakeTarget, notify, resolveLakeDelivery,
 } from './lake-delivery';
+import { removeUnusedFirehoseCidrMapping } from './firehose-cidr-mapping';
 
 /** Properties of a {@link StreamingIngestion}. */
 export interface StreamingIngestionProps extends LakeDeliveryOptions {
@@ -157,7 +158,7 @@ export class StreamingIngestion extends Construct {
       role: this.deliveryRole,
     });
 
-    acknowledgeFirehoseCidrMapping(this);
+    removeUnusedFirehoseCidrMapping(this);
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason: 'Server-side encryption is on the source Kinesis stream (KMS); Firehose rejects its own when it reads a Kinesis stream, and its S3 objects are encrypted with the lake key',
