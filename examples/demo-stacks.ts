@@ -29,13 +29,15 @@ export function tagDemoStack(stack: Stack, demo: string = stack.stackName): void
  * without an AWS account and deploy to whatever account and region the CLI is configured for.
  */
 export function addDemoStacks(app: App): void {
-  new DataLakeDemoStack(app, 'DataLakeDemo');
+  const dataLake = new DataLakeDemoStack(app, 'DataLakeDemo');
   new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo');
   new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
   new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
   new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
   new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
-  new GlueEtlDemoStack(app, 'GlueEtlDemo');
+  // Lake Formation settings exist once per account and Region: the ETL demo's lake takes them from
+  // DataLakeDemo, which `cdk deploy GlueEtlDemo` therefore deploys first.
+  new GlueEtlDemoStack(app, 'GlueEtlDemo', { lakeFormationSettings: dataLake.lake.governance });
   // DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
   // `-c dms-account-roles=existing` leaves it out when the account already has the roles.
   const dmsRoles = app.node.tryGetContext('dms-account-roles') === 'existing' ? undefined : new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
