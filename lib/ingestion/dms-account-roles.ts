@@ -1,6 +1,10 @@
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { serviceAssumesRole } from '../rehearsal/common-calls';
+import { Rehearsal } from '../rehearsal/expectations';
+
+const DMS_ROLES_SOURCE = 'https://docs.aws.amazon.com/dms/latest/userguide/security-iam.html#CHAP_Security.APIRole';
 
 /**
  * The IAM roles that AWS DMS looks up by name in every account that creates DMS resources through
@@ -43,6 +47,14 @@ export class DmsAccountRoles extends Construct {
       'Required by AWS DMS, by this name, to create the network interfaces of replication subnet groups and instances');
     this.cloudWatchLogsRole = this.serviceRole('CloudWatchLogsRole', DmsAccountRoles.CLOUDWATCH_LOGS_ROLE_NAME, 'AmazonDMSCloudWatchLogsRole',
       'Required by AWS DMS, by this name, to write replication task logs to CloudWatch Logs');
+    Rehearsal.of(this).allows(
+      serviceAssumesRole('dms.amazonaws.com', this.vpcRole, 'DMS assumes dms-vpc-role to manage the network interfaces of its subnet groups', DMS_ROLES_SOURCE),
+      serviceAssumesRole('dms.amazonaws.com', this.cloudWatchLogsRole, 'DMS assumes dms-cloudwatch-logs-role to write task logs', DMS_ROLES_SOURCE),
+      {
+        description: 'DMS creates a replication instance\'s network interface with dms-vpc-role', principal: this.vpcRole,
+        action: 'ec2:CreateNetworkInterface', resource: '*', source: DMS_ROLES_SOURCE,
+      },
+    );
   }
 
   private serviceRole(id: string, roleName: string, policyName: string, description: string): iam.Role {

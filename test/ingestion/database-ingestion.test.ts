@@ -34,8 +34,13 @@ function definitionOf(template: Template): Record<string, any> {
 describe('the dms-vpc-role trap: the account roles live in a stack of their own, deployed first', () => {
   test('DmsAccountRoles creates both roles DMS looks up by name, with their AWS managed policies', () => {
     const stack = newStack('Roles');
-    new DmsAccountRoles(stack, 'DmsRoles');
+    const roles = new DmsAccountRoles(stack, 'DmsRoles');
     const template = Template.fromStack(stack);
+    expect(rehearsalOf(template).allows).toEqual(expect.arrayContaining([
+      declared({ principal: 'service:dms.amazonaws.com', action: 'sts:AssumeRole', resource: recordedAttr(roles.vpcRole) }),
+      declared({ principal: 'service:dms.amazonaws.com', action: 'sts:AssumeRole', resource: recordedAttr(roles.cloudWatchLogsRole) }),
+      declared({ principal: recordedAttr(roles.vpcRole), action: 'ec2:CreateNetworkInterface' }),
+    ]));
     for (const [name, policy] of [['dms-vpc-role', 'AmazonDMSVPCManagementRole'], ['dms-cloudwatch-logs-role', 'AmazonDMSCloudWatchLogsRole']]) {
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: name,
