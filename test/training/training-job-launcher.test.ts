@@ -2,9 +2,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import {
-  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInputs, TrainingJobLauncher,
-  TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, createDataKey, xgboostImageUri,
+  AccessLogBucket, EfsTrainingStorage, LustreTrainingStorage, PrivateNetwork, S3InputMode, SecureBucket, TrainingInputs, TrainingJobLauncher, TrainingJobLauncherProps, createDataKey, xgboostImageUri,
 } from '../../lib';
+import { XGBOOST_REGISTRY_ACCOUNTS } from '../../lib/training/built-in-algorithm-image';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { newStack, resourcesOfType } from '../helpers';
 import { aslErrors, stateMachineDefinition } from '../asl';
