@@ -11,6 +11,7 @@ import { KafkaIngestionDemoStack } from './kafka-ingestion/kafka-ingestion-stack
 import { KafkaDeploymentStage } from '../lib/ingestion/kafka-ingestion';
 import { StreamAnalyticsDemoStack } from './stream-analytics/stream-analytics-stack';
 import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from './redshift-spectrum/redshift-spectrum-stack';
+import { PropValidationError } from '../lib/core/validation';
 
 /** The tag every resource of a demo stack carries, with the demo's name as value. */
 export const DEMO_TAG = 'ml-data-engineering:demo';
@@ -25,36 +26,82 @@ export function tagDemoStack(stack: Stack, demo: string = stack.stackName): void
 }
 
 /**
- * Adds one stack per example to `app`. The stacks are environment-agnostic: they synthesize
- * without an AWS account and deploy to whatever account and region the CLI is configured for.
+ * DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
+ * `-c dms-account-roles=existing` leaves it out when the account already has the roles. Built once,
+ * by whichever of the two stacks comes first.
+ */
+function dmsAccountRoles(app: App): DmsAccountRolesDemoStack | undefined {
+  if (app.node.tryGetContext('dms-account-roles') === 'existing') return undefined;
+  return app.node.tryFindChild('DmsAccountRolesDemo') as DmsAccountRolesDemoStack | undefined ?? new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
+}
+
+/**
+ * The data lake demo, whose governance creates the account's Lake Formation settings, which the
+ * ETL demo takes (`settingsFrom`): `cdk deploy GlueEtlDemo` deploys it first. Built once, by
+ * whichever of the two stacks comes first.
+ */
+function dataLakeDemo(app: App): DataLakeDemoStack {
+  return app.node.tryFindChild('DataLakeDemo') as DataLakeDemoStack | undefined ?? new DataLakeDemoStack(app, 'DataLakeDemo');
+}
+
+/** One stack per example, by stack name (a stack builds the stacks it depends on). */
+const DEMO_STACKS: Record<string, (app: App, id: string) => Stack | undefined> = {
+  DataLakeDemo: app => dataLakeDemo(app),
+  StreamingIngestionDemo: (app, id) => new StreamingIngestionDemoStack(app, id),
+  VideoIngestionDemo: (app, id) => new VideoIngestionDemoStack(app, id),
+  TrainingStorageDemo: (app, id) => new TrainingStorageDemoStack(app, id),
+  TrainingStorageLustreDemo: (app, id) => new TrainingStorageDemoStack(app, id, { withLustre: true }),
+  SparkAtScaleDemo: (app, id) => new SparkAtScaleDemoStack(app, id),
+  // Lake Formation settings exist once per account and Region: the ETL demo's lake takes them from DataLakeDemo.
+  GlueEtlDemo: (app, id) => new GlueEtlDemoStack(app, id, { lakeFormationSettings: dataLakeDemo(app).lake.governance }),
+  DmsAccountRolesDemo: app => dmsAccountRoles(app),
+  DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id, { accountRoles: dmsAccountRoles(app)?.roles }),
+  StreamAnalyticsDemo: (app, id) => new StreamAnalyticsDemoStack(app, id),
+  // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
+  KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, {
+    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
+  }),
+  // `-c redshift-azs=us-east-1a,us-east-1b,us-east-1d` names three AZs whose IDs Redshift Serverless supports.
+  RedshiftSpectrumDemo: (app, id) => {
+    const redshiftAzs = app.node.tryGetContext(REDSHIFT_AZS_CONTEXT);
+    return new RedshiftSpectrumDemoStack(app, id, {
+      availabilityZoneNames: typeof redshiftAzs === 'string' ? redshiftAzs.split(',').map(name => name.trim()) : redshiftAzs,
+    });
+  },
+};
+
+/** The names of the demo stacks, in the order the app builds them. */
+export const DEMO_STACK_NAMES = Object.keys(DEMO_STACKS);
+
+/** The context key that names the demo stacks to build: `-c stacks=StreamingIngestionDemo,GlueEtlDemo`. */
+export const STACKS_CONTEXT = 'stacks';
+
+/**
+ * Adds one stack per example to `app`, or only the stacks named by the context value `stacks`
+ * (comma-separated, or a list in `cdk.json`) and the stacks they depend on: building,
+ * synthesizing and checking one stack takes a few seconds instead of the whole app's. The stacks
+ * are environment-agnostic: they synthesize without an AWS account and deploy to whatever account
+ * and region the CLI is configured for.
  */
 export function addDemoStacks(app: App): void {
-  const dataLake = new DataLakeDemoStack(app, 'DataLakeDemo');
-  new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo');
-  new VideoIngestionDemoStack(app, 'VideoIngestionDemo');
-  new TrainingStorageDemoStack(app, 'TrainingStorageDemo');
-  new TrainingStorageDemoStack(app, 'TrainingStorageLustreDemo', { withLustre: true });
-  new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo');
-  // Lake Formation settings exist once per account and Region: the ETL demo's lake takes them from
-  // DataLakeDemo, which `cdk deploy GlueEtlDemo` therefore deploys first.
-  new GlueEtlDemoStack(app, 'GlueEtlDemo', { lakeFormationSettings: dataLake.lake.governance });
-  // DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
-  // `-c dms-account-roles=existing` leaves it out when the account already has the roles.
-  const dmsRoles = app.node.tryGetContext('dms-account-roles') === 'existing' ? undefined : new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
-  new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo', { accountRoles: dmsRoles?.roles });
-  // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
-  new StreamAnalyticsDemoStack(app, 'StreamAnalyticsDemo');
-  new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo', {
-    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
-  });
-  // `-c redshift-azs=us-east-1a,us-east-1b,us-east-1d` names three AZs whose IDs Redshift Serverless supports.
-  const redshiftAzs = app.node.tryGetContext(REDSHIFT_AZS_CONTEXT);
-  new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo', {
-    availabilityZoneNames: typeof redshiftAzs === 'string' ? redshiftAzs.split(',').map(name => name.trim()) : redshiftAzs,
-  });
+  for (const name of selectedDemoStacks(app)) {
+    if (!app.node.tryFindChild(name)) DEMO_STACKS[name](app, name);
+  }
   for (const child of app.node.children) {
     if (child instanceof Stack) {
       tagDemoStack(child);
     }
   }
+}
+
+function selectedDemoStacks(app: App): string[] {
+  const value: unknown = app.node.tryGetContext(STACKS_CONTEXT);
+  if (value === undefined) return DEMO_STACK_NAMES;
+  const names = (Array.isArray(value) ? value : String(value).split(',')).map(name => String(name).trim()).filter(name => name !== '');
+  const unknown = names.filter(name => !DEMO_STACK_NAMES.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new PropValidationError(app, STACKS_CONTEXT, value,
+      `(a context value) must name one or more demo stacks, separated by commas, among ${DEMO_STACK_NAMES.join(', ')}`);
+  }
+  return DEMO_STACK_NAMES.filter(name => names.includes(name));
 }

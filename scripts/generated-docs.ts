@@ -26,6 +26,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addDemoStacks } from '../examples/demo-stacks';
 import { DataFlow, RecordedDataFlowEdge, RecordedDataFlowNode } from '../lib/core/data-flow';
 import { stackArchitecture } from './architecture-diagram';
@@ -51,7 +52,11 @@ export function synthesizeDemoApp(root: string): SynthesizedStack[] {
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'docs-')),
   });
   addDemoStacks(app);
-  const assembly = app.synth();
+  return synthesizedStacks(app, app.synth());
+}
+
+/** The stacks of an app, from its cloud assembly, with their constructs' data-flow declarations. */
+export function synthesizedStacks(app: App, assembly: CloudAssembly): SynthesizedStack[] {
   return app.node.findAll().filter((construct): construct is Stack => Stack.isStack(construct))
     .map(stack => ({ name: stack.stackName, template: assembly.getStackByName(stack.stackName).template, dataFlow: DataFlow.declarationsOf(stack) }));
 }

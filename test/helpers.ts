@@ -11,6 +11,18 @@ export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf-8'),
 ).context;
 
+/**
+ * The folder of this `npm test` run, made by `test/global-setup.ts` (or, when a test file runs
+ * without it, one per process): the demo app is synthesized there once per run
+ * (`test/demo-assembly.ts`), and the gates of the test apps share their cache there.
+ */
+export function testRunDirectory(): string {
+  if (!process.env.TEST_RUN_DIR) {
+    process.env.TEST_RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'test-run-'));
+  }
+  return process.env.TEST_RUN_DIR;
+}
+
 /** A stack in an app with the project's context, writing to a temporary directory. */
 export function newStack(id = 'Test'): Stack {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')) });
@@ -23,14 +35,15 @@ export function maskAssetHashes<T>(template: T): T {
 }
 
 /**
- * Synthesizes one demo stack in an app with the project's context and the three quality gates,
+ * Synthesizes one demo stack in an app with the project's context and the quality gates,
  * as `bin/app.ts` does, and returns its template. Throws, with the gates' report, on any
- * unacknowledged finding.
+ * unacknowledged finding. The demo stacks as the demo app builds them are synthesized once per
+ * run: read them with `demoTemplate()` (`test/demo-assembly.ts`); this is for variants.
  */
 export function synthDemoStack(createStack: (app: Construct) => Stack): Record<string, any> {
   const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'demo-')) });
+  addQualityGates(app, { cacheDirectory: path.join(testRunDirectory(), 'gate-cache') });
   const stack = createStack(app);
-  addQualityGates(app);
   return app.synth().getStackByName(stack.stackName).template;
 }
 

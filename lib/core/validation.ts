@@ -24,7 +24,8 @@ export class PropValidationError extends Error {
   public readonly allowed: string;
 
   constructor(scope: IConstruct, prop: string, value: unknown, allowed: string) {
-    super(`${scope.node.path}: \`${prop}\` ${allowed}, got ${describeValue(value)}`);
+    // The app itself has an empty path (for example for a context value): then the message starts with the prop.
+    super(`${scope.node.path ? `${scope.node.path}: ` : ''}\`${prop}\` ${allowed}, got ${describeValue(value)}`);
     this.name = 'PropValidationError';
     this.constructPath = scope.node.path;
     this.prop = prop;

@@ -1,14 +1,16 @@
 /**
  * The committed diagrams and catalog are what `npm run diagrams` produces from the current
- * templates. The demo app is synthesized in-process, once, with the context the CDK CLI adds
- * (construct paths in the template metadata), so no stale cdk.out/ and no network are involved.
+ * templates. They come from the run's shared synth of the demo app (test/demo-assembly.ts), done
+ * in-process with the context the CDK CLI adds (construct paths in the template metadata), as
+ * `npm run diagrams` does, so no stale cdk.out/ and no network are involved.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataFlowKind, DataFlowStage } from '../../lib/core/data-flow';
 import { stackArchitecture } from '../../scripts/architecture-diagram';
 import { dataFlowDiagram } from '../../scripts/data-flow-diagram';
-import { SynthesizedStack, generatedDocs, readPatternPage, synthesizeDemoApp } from '../../scripts/generated-docs';
+import { SynthesizedStack, generatedDocs, readPatternPage } from '../../scripts/generated-docs';
+import { demoStacks } from '../demo-assembly';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -16,7 +18,7 @@ describe('the generated documentation', () => {
   let stacks: SynthesizedStack[];
   let expected: Map<string, string>;
   beforeAll(() => {
-    stacks = synthesizeDemoApp(ROOT);
+    stacks = demoStacks();
     expected = generatedDocs(ROOT, stacks);
   });
 
@@ -211,7 +213,7 @@ describe('the data-flow diagram of a stack', () => {
   });
 
   test('constructs record their declarations as construct metadata, outside the deployed template', () => {
-    const stack = synthesizeDemoApp(ROOT).find(candidate => candidate.name === 'StreamingIngestionDemo')!;
+    const stack = demoStacks().find(candidate => candidate.name === 'StreamingIngestionDemo')!;
     expect(JSON.stringify(stack.template)).not.toContain('data-flow');
     expect(stack.dataFlow.filter(declaration => 'node' in declaration).map(declaration => (declaration as any).node.label))
       .toEqual(expect.arrayContaining(['Kinesis data stream', 'Firehose stream', 'Producer', 'Analyst']));

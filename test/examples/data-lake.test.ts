@@ -1,11 +1,11 @@
-import { DataLakeDemoStack } from '../../examples/data-lake/data-lake-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the data-lake demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new DataLakeDemoStack(app, 'DataLakeDemo'));
+    template = demoTemplate('DataLakeDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

@@ -1,21 +1,15 @@
-import { Stack } from 'aws-cdk-lib';
-import { DatabaseIngestionDemoStack } from '../../examples/database-ingestion/database-ingestion-stack';
-import { DmsAccountRolesDemoStack } from '../../examples/database-ingestion/dms-account-roles-stack';
+import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { aslErrors, stateMachineDefinition } from '../asl';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { demoAssembly, demoTemplate } from '../demo-assembly';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
 
 describe('the database-ingestion demo stack', () => {
   let template: Record<string, any>;
   let rolesTemplate: Record<string, any>;
-  let demo: Stack;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => {
-      const roles = new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
-      demo = new DatabaseIngestionDemoStack(app, 'DatabaseIngestionDemo', { accountRoles: roles.roles });
-      return demo;
-    });
-    rolesTemplate = synthDemoStack(app => new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo'));
+    template = demoTemplate('DatabaseIngestionDemo');
+    rolesTemplate = demoTemplate('DmsAccountRolesDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {
@@ -40,7 +34,8 @@ describe('the database-ingestion demo stack', () => {
 
   test('creates no account role itself: dms-vpc-role and dms-cloudwatch-logs-role come from a stack it depends on, deployed first', () => {
     expect(ofType('AWS::IAM::Role').filter(r => typeof r.Properties.RoleName === 'string' && r.Properties.RoleName.startsWith('dms-'))).toEqual([]);
-    expect(demo.dependencies.map(stack => stack.stackName)).toEqual(['DmsAccountRolesDemo']);
+    const demo = demoAssembly().assembly.getStackByName('DatabaseIngestionDemo');
+    expect(demo.dependencies.filter(artifact => artifact instanceof CloudFormationStackArtifact).map(artifact => artifact.id)).toEqual(['DmsAccountRolesDemo']);
     expect(resourcesOfType(rolesTemplate, 'AWS::IAM::Role').map(r => r.Properties.RoleName).sort()).toEqual(['dms-cloudwatch-logs-role', 'dms-vpc-role']);
   });
 

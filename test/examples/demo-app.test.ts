@@ -1,27 +1,25 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { DEMO_TAG, addDemoStacks } from '../../examples/demo-stacks';
-import { QUALITY_GATES, addQualityGates, readGateResults } from '../../examples/quality-gates';
+import { DEMO_STACK_NAMES, DEMO_TAG, STACKS_CONTEXT, addDemoStacks } from '../../examples/demo-stacks';
+import { QUALITY_GATES, addQualityGates, printGateResults, readGateResults } from '../../examples/quality-gates';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
+import { DemoSynthRecord, demoAssembly } from '../demo-assembly';
 import { CDK_CONTEXT } from '../helpers';
-
-/** The demo app exactly as `bin/app.ts` builds it, with the context of `cdk.json`. */
-function synthDemoApp(): CloudAssembly {
-  const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'demo-app-')) });
-  addDemoStacks(app);
-  addQualityGates(app);
-  return app.synth();
-}
 
 describe('the demo app', () => {
   let assembly: CloudAssembly;
+  let record: DemoSynthRecord;
   beforeAll(() => {
-    // Synthesis throws, with the full report, if any gate has an unacknowledged finding.
-    assembly = synthDemoApp();
+    // The demo app as bin/app.ts builds it, synthesized once per run with the gates (test/demo-assembly.ts).
+    ({ assembly, record } = demoAssembly());
+  });
+
+  test('synthesizes: no gate has an unacknowledged finding', () => {
+    expect(record.error).toBeUndefined();
   });
 
   test('has one stack per example', () => {
@@ -40,6 +38,7 @@ describe('the demo app', () => {
       'TrainingStorageLustreDemo',
       'VideoIngestionDemo',
     ]);
+    expect([...DEMO_STACK_NAMES].sort()).toEqual(assembly.stacks.map(stack => stack.stackName).sort());
   });
 
   test('every resource that takes tags carries the demo\'s tag (how npm run leftovers finds what a destroy kept)', () => {
@@ -97,7 +96,42 @@ describe('the demo app', () => {
       }
     }
   });
+
+  test('the gates checked every stack, starting from an empty cache', () => {
+    const byGate = (a: { gate: string }, b: { gate: string }) => a.gate.localeCompare(b.gate);
+    expect([...record.gates].sort(byGate)).toEqual(QUALITY_GATES.map(gate => ({ gate, cached: 0, checked: assembly.stacks.length })).sort(byGate));
+  });
 });
+
+describe('one-stack commands', () => {
+  const build = (context: Record<string, unknown>) => {
+    const app = new App({ context: { ...CDK_CONTEXT, ...context }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'stacks-')) });
+    addDemoStacks(app);
+    return app.node.children.map(child => child.node.id);
+  };
+
+  test('the context value `stacks` builds only the stacks it names, in the app\'s order', () => {
+    expect(build({ [STACKS_CONTEXT]: 'GlueEtlDemo,StreamingIngestionDemo' })).toEqual(['StreamingIngestionDemo', 'GlueEtlDemo']);
+    expect(build({ [STACKS_CONTEXT]: ' VideoIngestionDemo ' })).toEqual(['VideoIngestionDemo']);
+    expect(build({ [STACKS_CONTEXT]: ['DataLakeDemo'] })).toEqual(['DataLakeDemo']);
+  });
+
+  test('a stack comes with the stacks it depends on', () => {
+    expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo' })).toEqual(['DmsAccountRolesDemo', 'DatabaseIngestionDemo']);
+    expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo', 'dms-account-roles': 'existing' })).toEqual(['DatabaseIngestionDemo']);
+  });
+
+  test('without it, every demo stack is built', () => {
+    expect(build({})).toEqual(DEMO_STACK_NAMES);
+  });
+
+  test('a name that is not a demo stack fails, listing the demo stacks', () => {
+    expect(() => build({ [STACKS_CONTEXT]: 'StreamingIngestionDemo,Streaming' })).toThrow(
+      `\`stacks\` (a context value) must name one or more demo stacks, separated by commas, among ${DEMO_STACK_NAMES.join(', ')}, got 'StreamingIngestionDemo,Streaming'`);
+    expect(() => build({ [STACKS_CONTEXT]: '' })).toThrow(/`stacks` \(a context value\) must name one or more demo stacks.*, got ''$/);
+  });
+});
+
 
 describe('the quality gates fail a synth on findings', () => {
   test('each of the three gates reports a bucket without the secure defaults and an invalid resource', () => {
@@ -115,5 +149,40 @@ describe('the quality gates fail a synth on findings', () => {
     expect(message).toContain('AwsSolutions-S1');
     expect(message).toContain('[CT.S3.PR.1]');
     expect(message).toContain('(CloudFormation Validate)');
+  });
+  test('with a warning of CloudFormation Validate only, the synth still fails (strict, as cdk.json asks)', () => {
+    const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'gates-')) });
+    const stack = new Stack(app, 'Warned');
+    // An unused parameter is a warning (W2001) of CloudFormation Validate, and nothing for the other gates.
+    new CfnResource(stack, 'Unused', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    new CfnParameter(stack, 'NeverUsed', { type: 'String' });
+    addQualityGates(app);
+    expect(() => app.synth()).toThrow(/WARNING Parameters\/NeverUsed: Parameter 'NeverUsed' is not referenced anywhere in the template \(CloudFormation Validate\)/);
+  });
+});
+
+describe('the gates\' lines at every synth', () => {
+  test('show each gate\'s result, what was acknowledged and what came from the cache', () => {
+    let printed = '';
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(text => {
+      printed += String(text);
+      return true;
+    });
+    try {
+      printGateResults([
+        { gate: 'AwsSolutions', success: true, violations: 0, acknowledged: 0, cache: { gate: 'AwsSolutions', cached: 11, checked: 0 } },
+        { gate: 'CloudFormation Validate', success: true, violations: 0, acknowledged: 3, cache: { gate: 'CloudFormation Validate', cached: 10, checked: 1 } },
+        { gate: 'cdk-validator-cfnguard', success: false, violations: 2, acknowledged: 53, cache: { gate: 'cdk-validator-cfnguard', cached: 0, checked: 1 } },
+      ]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(printed).toBe([
+      'Quality gates:',
+      '  AwsSolutions: success (cached: 11 stacks)',
+      '  CloudFormation Validate: success, 3 finding(s) acknowledged (checked 1 stack, cached 10)',
+      '  cdk-validator-cfnguard: FAILED (2 unacknowledged), 53 finding(s) acknowledged (checked 1 stack)',
+      '',
+    ].join('\n'));
   });
 });

@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GlueEtlDemoStack } from '../../examples/glue-etl/glue-etl-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCRIPTS = path.join(ROOT, 'examples', 'glue-etl', 'scripts');
@@ -12,7 +12,7 @@ describe('the glue-etl demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new GlueEtlDemoStack(app, 'GlueEtlDemo'));
+    template = demoTemplate('GlueEtlDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

@@ -1,12 +1,13 @@
 import { KafkaIngestionDemoStack } from '../../examples/kafka-ingestion/kafka-ingestion-stack';
 import { KafkaDeploymentStage } from '../../lib/ingestion/kafka-ingestion';
 import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the kafka-ingestion demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new KafkaIngestionDemoStack(app, 'KafkaIngestionDemo'));
+    template = demoTemplate('KafkaIngestionDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

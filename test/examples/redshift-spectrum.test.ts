@@ -5,14 +5,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addDemoStacks } from '../../examples/demo-stacks';
 import { REDSHIFT_AZS_CONTEXT, RedshiftSpectrumDemoStack } from '../../examples/redshift-spectrum/redshift-spectrum-stack';
-import { CDK_CONTEXT, maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { CDK_CONTEXT, maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the Redshift Spectrum demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    // Synthesis runs the three quality gates and throws on any unacknowledged finding.
-    template = synthDemoStack(app => new RedshiftSpectrumDemoStack(app, 'RedshiftSpectrumDemo'));
+    // The shared synth of the demo app runs the quality gates and fails on any unacknowledged finding.
+    template = demoTemplate('RedshiftSpectrumDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

@@ -1,14 +1,15 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { FEATURE_SCRIPT, SparkAtScaleDemoStack } from '../../examples/spark-at-scale/spark-at-scale-stack';
+import { FEATURE_SCRIPT } from '../../examples/spark-at-scale/spark-at-scale-stack';
 import { aslErrors, stateMachineDefinitions } from '../asl';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the spark-at-scale demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new SparkAtScaleDemoStack(app, 'SparkAtScaleDemo'));
+    template = demoTemplate('SparkAtScaleDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

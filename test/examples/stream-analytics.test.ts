@@ -2,15 +2,16 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FLINK_APP_DIR, StreamAnalyticsDemoStack } from '../../examples/stream-analytics/stream-analytics-stack';
+import { FLINK_APP_DIR } from '../../examples/stream-analytics/stream-analytics-stack';
 import { demoEvent } from '../../examples/streaming-ingestion/producer';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the stream-analytics demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new StreamAnalyticsDemoStack(app, 'StreamAnalyticsDemo'));
+    template = demoTemplate('StreamAnalyticsDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

@@ -1,11 +1,11 @@
-import { StreamingIngestionDemoStack } from '../../examples/streaming-ingestion/streaming-ingestion-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the streaming-ingestion demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new StreamingIngestionDemoStack(app, 'StreamingIngestionDemo'));
+    template = demoTemplate('StreamingIngestionDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

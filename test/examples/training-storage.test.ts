@@ -1,5 +1,5 @@
-import { TrainingStorageDemoStack } from '../../examples/training-storage/training-storage-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 import { aslErrors, stateMachineDefinition } from '../asl';
 
 describe.each([
@@ -9,7 +9,7 @@ describe.each([
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new TrainingStorageDemoStack(app, stackName, { withLustre }));
+    template = demoTemplate(stackName);
   });
 
   test('matches its snapshot (asset hashes masked)', () => {

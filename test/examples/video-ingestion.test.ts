@@ -1,11 +1,11 @@
-import { VideoIngestionDemoStack } from '../../examples/video-ingestion/video-ingestion-stack';
-import { maskAssetHashes, resourcesOfType, synthDemoStack } from '../helpers';
+import { maskAssetHashes, resourcesOfType } from '../helpers';
+import { demoTemplate } from '../demo-assembly';
 
 describe('the video-ingestion demo stack', () => {
   let template: Record<string, any>;
   const ofType = (type: string) => resourcesOfType(template, type);
   beforeAll(() => {
-    template = synthDemoStack(app => new VideoIngestionDemoStack(app, 'VideoIngestionDemo'));
+    template = demoTemplate('VideoIngestionDemo');
   });
 
   test('matches its snapshot (asset hashes masked)', () => {
