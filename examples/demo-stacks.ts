@@ -34,15 +34,25 @@ function dmsAccountRoles(app: App): DmsAccountRolesDemoStack | undefined {
   return app.node.tryFindChild('DmsAccountRolesDemo') as DmsAccountRolesDemoStack | undefined ?? new DmsAccountRolesDemoStack(app, 'DmsAccountRolesDemo');
 }
 
+/**
+ * The data lake demo, whose governance creates the account's Lake Formation settings, which the
+ * ETL demo takes (`settingsFrom`): `cdk deploy GlueEtlDemo` deploys it first. Built once, by
+ * whichever of the two stacks comes first.
+ */
+function dataLakeDemo(app: App): DataLakeDemoStack {
+  return app.node.tryFindChild('DataLakeDemo') as DataLakeDemoStack | undefined ?? new DataLakeDemoStack(app, 'DataLakeDemo');
+}
+
 /** One stack per example, by stack name (a stack builds the stacks it depends on). */
 const DEMO_STACKS: Record<string, (app: App, id: string) => Stack | undefined> = {
-  DataLakeDemo: (app, id) => new DataLakeDemoStack(app, id),
+  DataLakeDemo: app => dataLakeDemo(app),
   StreamingIngestionDemo: (app, id) => new StreamingIngestionDemoStack(app, id),
   VideoIngestionDemo: (app, id) => new VideoIngestionDemoStack(app, id),
   TrainingStorageDemo: (app, id) => new TrainingStorageDemoStack(app, id),
   TrainingStorageLustreDemo: (app, id) => new TrainingStorageDemoStack(app, id, { withLustre: true }),
   SparkAtScaleDemo: (app, id) => new SparkAtScaleDemoStack(app, id),
-  GlueEtlDemo: (app, id) => new GlueEtlDemoStack(app, id),
+  // Lake Formation settings exist once per account and Region: the ETL demo's lake takes them from DataLakeDemo.
+  GlueEtlDemo: (app, id) => new GlueEtlDemoStack(app, id, { lakeFormationSettings: dataLakeDemo(app).lake.governance }),
   DmsAccountRolesDemo: app => dmsAccountRoles(app),
   DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id, { accountRoles: dmsAccountRoles(app)?.roles }),
   StreamAnalyticsDemo: (app, id) => new StreamAnalyticsDemoStack(app, id),

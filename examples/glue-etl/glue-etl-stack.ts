@@ -14,6 +14,10 @@
  * --name <Workflow>` starts it at once. Then run the named query "orders by status" in the
  * Athena console, in the workgroup of the stack's outputs.
  *
+ * In the demo app, the lake takes the account's Lake Formation settings from `DataLakeDemo`
+ * (Lake Formation keeps one set per account and Region), so `cdk deploy GlueEtlDemo` deploys
+ * `DataLakeDemo` first. On its own (`lakeFormationSettings` unset) the stack creates them itself.
+ *
  * Remove it: `npx cdk destroy GlueEtlDemo`. Glue creates its log groups (under /aws-glue/) at the
  * first run; they are not part of the stack and stay until you delete them.
  *
@@ -26,9 +30,20 @@ import * as path from 'path';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AthenaWorkgroup, DataFlow, DataFlowKind, DataFlowStage, DataLake, GlueEtlPipeline, WorkflowStart } from '../../lib';
+import { AthenaWorkgroup, DataFlow, DataFlowKind, DataFlowStage, DataLake, GlueEtlPipeline, LakeFormationGovernance, WorkflowStart } from '../../lib';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
+
+/** Properties of a {@link GlueEtlDemoStack}. */
+export interface GlueEtlDemoStackProps extends StackProps {
+  /**
+   * The governance, in another stack of the app, that manages the account's Lake Formation
+   * settings and LF-tags (`DataLakeDemo`'s in the demo app).
+   *
+   * @default - this stack creates the account's Lake Formation settings
+   */
+  readonly lakeFormationSettings?: LakeFormationGovernance;
+}
 
 export class GlueEtlDemoStack extends Stack {
   /** The ETL pipeline. */
@@ -36,19 +51,22 @@ export class GlueEtlDemoStack extends Stack {
   /** The Athena workgroup. */
   public readonly workgroup: AthenaWorkgroup;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: GlueEtlDemoStackProps = {}) {
+    const { lakeFormationSettings, ...stackProps } = props;
     super(scope, id, {
       description: 'ML data engineering demo: Glue crawler, Spark job and workflow from raw to curated, queried with Athena',
-      ...props,
+      ...stackProps,
     });
 
     // 1. The lake: a raw zone where order events land and a curated zone for clean Parquet,
     //    governed by Lake Formation, so that the Glue roles and the analyst receive Lake
-    //    Formation grants rather than broad bucket access.
+    //    Formation grants rather than broad bucket access. The account's Lake Formation settings
+    //    (administrators) exist once per account and Region: in the demo app they come from
+    //    DataLakeDemo (`settingsFrom`), and this stack deploys after it.
     const lake = new DataLake(this, 'Lake', {
       removalPolicy: RemovalPolicy.DESTROY,
       zones: [{ name: 'raw' }, { name: 'curated' }],
-      lakeFormation: {},
+      lakeFormation: { settingsFrom: lakeFormationSettings },
     });
     const raw = lake.zone('raw');
     const curated = lake.zone('curated');

@@ -46,7 +46,7 @@ import { CfnOutput, Fn, RemovalPolicy, Stack, StackProps, Token, Validations } f
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { DataLake, PrivateNetwork, RedshiftSpectrum, check } from '../../lib';
+import { DataLake, PrivateNetwork, PropValidationError, RedshiftSpectrum } from '../../lib';
 
 /** The columns `feature_engineering.py` writes per customer and day (its `customers/` output). */
 const CUSTOMER_FEATURE_COLUMNS: glue.CfnTable.ColumnProperty[] = [
@@ -84,8 +84,10 @@ export class RedshiftSpectrumDemoStack extends Stack {
     });
     const names = props.availabilityZoneNames;
     if (names !== undefined) {
-      check(names.length === 3 && new Set(names).size === 3 && names.every(name => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(name) || Token.isUnresolved(name)),
-        this, 'availabilityZoneNames', names, `must be three distinct Availability Zone names such as us-east-1a (context \`${REDSHIFT_AZS_CONTEXT}\`)`);
+      const valid = names.length === 3 && new Set(names).size === 3 && names.every(name => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(name) || Token.isUnresolved(name));
+      if (!valid) {
+        throw new PropValidationError(this, 'availabilityZoneNames', names, `must be three distinct Availability Zone names such as us-east-1a (context \`${REDSHIFT_AZS_CONTEXT}\`)`);
+      }
     }
     this.azNames = names;
 

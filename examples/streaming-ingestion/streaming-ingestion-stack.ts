@@ -28,7 +28,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as path from 'path';
 import { Construct } from 'constructs';
@@ -57,7 +56,8 @@ export class StreamingIngestionDemoStack extends Stack {
       zones: [{ name: 'raw' }, { name: 'curated' }],
     });
 
-    // 2. The transform, a Lambda function bundled locally with esbuild from transform-handler.ts.
+    // 2. The transform, a Lambda function in plain JavaScript (transform-handler/index.js), loaded
+    //    as it is: nothing to bundle, so synthesizing needs neither esbuild nor Docker.
     //    It runs in a private network with no route anywhere (no NAT, no endpoint): it calls no
     //    AWS API, it only rewrites the batch Firehose hands it.
     const network = new PrivateNetwork(this, 'Network', { removalPolicy: RemovalPolicy.DESTROY });
@@ -70,9 +70,9 @@ export class StreamingIngestionDemoStack extends Stack {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Runs the Firehose transform of the streaming demo: writes its own logs, attaches to the private subnets',
     });
-    const transform = new nodejs.NodejsFunction(this, 'Transform', {
-      entry: path.join(__dirname, 'transform-handler.ts'),
-      handler: 'handler',
+    const transform = new lambda.Function(this, 'Transform', {
+      code: lambda.Code.fromAsset(path.join(__dirname, 'transform-handler')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -89,7 +89,6 @@ export class StreamingIngestionDemoStack extends Stack {
       // controls ask for a reservation.
       // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
       // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
-      bundling: { minify: true, sourceMap: false },
     });
     const transformPolicy = new iam.Policy(this, 'TransformPolicy', {
       statements: [

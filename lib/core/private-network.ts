@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,18 +6,37 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeProviderOutsideVpc } from './cdk-providers';
 import { DataRetentionProps, dataRemovalPolicy } from './data-retention';
+import { regionalServiceName } from './service-names';
 import { createDataKey } from './secure-bucket';
-import { checkInteger } from './validation';
+import { check, checkCount, checkInteger } from './validation';
 import { Rehearsal } from '../rehearsal/expectations';
 
 /** Properties of a {@link PrivateNetwork}. */
 export interface PrivateNetworkProps extends DataRetentionProps {
   /**
-   * How many Availability Zones the subnets span.
+   * How many Availability Zones the subnets span: the stack's first `maxAzs`. Not with
+   * `availabilityZones`.
    *
    * @default 2
    */
   readonly maxAzs?: number;
+  /**
+   * The Availability Zones of the subnets, by name (`['eu-west-1a', 'eu-west-1b']`), instead of
+   * the stack's first `maxAzs`: at least one, each once, in the stack's Region.
+   *
+   * Where the names come from: an environment-agnostic stack has two placeholders; a stack with
+   * an explicit `env` reads its AZs from the context key
+   * `availability-zones:account=<account>:region=<region>`, which the CDK CLI looks up with your
+   * credentials on the first `cdk synth` and caches in `cdk.context.json` (commit that file). CDK's
+   * `Vpc` reads that key even when the AZs are given here, to check them against it, so to
+   * synthesize without credentials (CI, a fresh clone) write the key yourself, in
+   * `cdk.context.json` or in the app's context: {@link PrivateNetwork.availabilityZonesContext}
+   * builds it.
+   *
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   * @default - the first `maxAzs` Availability Zones of the stack
+   */
+  readonly availabilityZones?: string[];
   /**
    * AWS services reached through interface endpoints (each bills about 0.01 USD per hour per AZ).
    * S3 and DynamoDB are always reached through gateway endpoints, which are free.
@@ -47,6 +66,18 @@ export interface PrivateNetworkProps extends DataRetentionProps {
  * each interface endpoint; flow logs bill per GB ingested.
  */
 export class PrivateNetwork extends Construct {
+  /**
+   * The context entry that gives a stack with an explicit `env` its Availability Zones without a
+   * lookup (and without credentials): put it in `cdk.context.json`, or in the app's context
+   * (`new App({ context: PrivateNetwork.availabilityZonesContext('123456789012', 'eu-west-1', ['eu-west-1a', 'eu-west-1b']) })`).
+   * It is the entry the CLI's lookup would write.
+   *
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   */
+  public static availabilityZonesContext(account: string, region: string, availabilityZones: string[]): Record<string, string[]> {
+    return { [`availability-zones:account=${account}:region=${region}`]: availabilityZones };
+  }
+
   /** The VPC. */
   public readonly vpc: ec2.Vpc;
   /** The log group of the VPC flow logs. */
@@ -56,10 +87,16 @@ export class PrivateNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
-    const maxAzs = props.maxAzs ?? 2;
-    checkInteger(this, 'maxAzs', maxAzs, { min: 1 });
+    const availabilityZones = props.availabilityZones;
+    const maxAzs = availabilityZones ? undefined : props.maxAzs ?? 2;
+    if (availabilityZones) {
+      this.validateAvailabilityZones(availabilityZones, props.maxAzs);
+    } else {
+      checkInteger(this, 'maxAzs', maxAzs!, { min: 1 });
+    }
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,
+      availabilityZones,
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }],
       gatewayEndpoints: {
@@ -107,6 +144,18 @@ export class PrivateNetwork extends Construct {
     return endpoint;
   }
 
+  /** At least one AZ, each once, each named after the stack's Region (`eu-west-1a`; Local Zones too: `us-west-2-lax-1a`). */
+  private validateAvailabilityZones(availabilityZones: string[], maxAzs: number | undefined): void {
+    check(maxAzs === undefined, this, 'maxAzs', maxAzs, 'must not be set with `availabilityZones`, which already says how many AZs the subnets span');
+    checkCount(this, 'availabilityZones', availabilityZones.length, { min: 1 }, 'Availability Zones');
+    check(new Set(availabilityZones).size === availabilityZones.length, this, 'availabilityZones', availabilityZones, 'must name each Availability Zone once');
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(region)) {
+      availabilityZones.forEach((zone, index) => check(zone.startsWith(region), this, `availabilityZones[${index}]`, zone,
+        `must be an Availability Zone of the stack's Region ${region} (its name starts with the Region's)`));
+    }
+  }
+
   /** Lets `client` reach `endpoint` on HTTPS, and declares the flow for the deploy rehearsal. */
   private admit(client: ec2.IConnectable, endpoint: ec2.InterfaceVpcEndpoint): void {
     endpoint.connections.allowDefaultPortFrom(client);
@@ -128,7 +177,7 @@ export class PrivateNetwork extends Construct {
 export function allowLogsToUse(key: kms.IKey): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    principals: [new iam.ServicePrincipal(regionalServiceName(key, 'logs'))],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],
     conditions: {

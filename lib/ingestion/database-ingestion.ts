@@ -16,6 +16,7 @@ import { DataRetentionProps, dataRemovalPolicy } from '../core/data-retention';
 import { attachGrantPolicy } from '../core/grant-policy';
 import { allowLogsToUse } from '../core/private-network';
 import { createDataKey } from '../core/secure-bucket';
+import { regionalServiceName } from '../core/service-names';
 import { StateMachineJob } from '../core/state-machine-job';
 import { check, checkInteger } from '../core/validation';
 import { IDataLakeZone } from '../storage/data-lake-zone';
@@ -231,7 +232,7 @@ export class DatabaseIngestion extends StateMachineJob {
     const key = props.target.encryptionKey;
     const dmsPrincipal = new iam.CompositePrincipal(
       new iam.ServicePrincipal('dms.amazonaws.com'),
-      new iam.ServicePrincipal(`dms.${stack.region}.amazonaws.com`),
+      new iam.ServicePrincipal(regionalServiceName(this, 'dms')),
     );
 
     // 1. The network: a subnet group (once dms-vpc-role exists, see accountRoles) and a security group.
@@ -387,7 +388,7 @@ export class DatabaseIngestion extends StateMachineJob {
     const rehearsal = Rehearsal.of(this);
     rehearsal.allows(
       assumedBy(this.targetRole, 'dms.amazonaws.com', target),
-      assumedBy(this.secretAccessRole, `dms.${Stack.of(this).region}.amazonaws.com`, secrets),
+      assumedBy(this.secretAccessRole, regionalServiceName(this, 'dms'), secrets),
       { description: 'DMS reads the source credentials', principal: this.secretAccessRole, action: 'secretsmanager:GetSecretValue', resource: props.source.secret.secretArn, source: secrets },
       { description: 'DMS writes a Parquet file under the prefix', principal: this.targetRole, action: 's3:PutObject', resource: bucket.arnForObjects(object), source: target },
       { description: 'DMS checks the target bucket', principal: this.targetRole, action: 's3:ListBucket', resource: bucket.bucketArn, source: target },

@@ -19,8 +19,9 @@ import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
 import { assumedBy } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
+import { removeUnusedFirehoseCidrMapping } from './firehose-cidr-mapping';
 import { FirehoseIngestion } from './firehose-ingestion';
-import { LakeDeliveryOptions, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, resolveLakeDelivery } from './lake-delivery';
+import { LakeDeliveryOptions, ResolvedLakeDelivery, resolveLakeDelivery } from './lake-delivery';
 import { LakeS3Destination, lakeTarget } from './lake-s3-destination';
 
 /** The port of the brokers for IAM-authenticated clients over TLS inside the VPC. */
@@ -334,7 +335,7 @@ export class KafkaIngestion extends FirehoseIngestion {
     };
     cfnDelivery.node.addDependency(clusterPolicy, sourcePolicy, this.topic);
 
-    acknowledgeFirehoseCidrMapping(this);
+    removeUnusedFirehoseCidrMapping(this);
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason: 'Firehose server-side encryption exists only for Direct PUT sources; records stay encrypted at rest in MSK with the cluster key, '

@@ -1,4 +1,4 @@
-import { Duration, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -214,22 +214,4 @@ function validatePartitionKeys(scope: IConstruct, queryKeys: Record<string, stri
 /** The jq query that extracts the inline-parsing keys. */
 export function metadataExtractionQuery(queryKeys: Record<string, string>): string {
   return `{${Object.entries(queryKeys).map(([key, query]) => `${key}:${query}`).join(',')}}`;
-}
-
-/**
- * Acknowledges the CloudFormation Validate warning W7001 on the mapping of Firehose CIDR blocks
- * (`awscdkawskinesisfirehoseCidrBlocks`) that the `aws-kinesisfirehose` L2 adds to the stack for
- * `DeliveryStream.connections` (the addresses Firehose uses to reach destinations in a VPC). It is
- * referenced only when a security group admits those addresses; an S3 destination needs none.
- * The validator reports the finding on the stack, the narrowest construct it can be acknowledged on.
- */
-export function acknowledgeFirehoseCidrMapping(scope: IConstruct): void {
-  const stack = Stack.of(scope);
-  if (stack.node.tryFindChild('@aws-cdk/aws-kinesisfirehose.CidrBlocks')) {
-    Validations.of(stack).acknowledge({
-      id: 'CloudFormation-Validate::W7001',
-      reason: 'Only the mapping awscdkawskinesisfirehoseCidrBlocks, which the aws-kinesisfirehose L2 adds for DeliveryStream.connections; '
-        + 'S3 destinations need no security group, so nothing references it',
-    });
-  }
 }

@@ -15,8 +15,9 @@ import { check, checkInteger } from '../core/validation';
 import { OTHER_ACCOUNT, principalWithoutGrant } from '../rehearsal/common-calls';
 import { assumedBy, viaService } from '../rehearsal/declarations';
 import { Rehearsal } from '../rehearsal/expectations';
+import { removeUnusedFirehoseCidrMapping } from './firehose-cidr-mapping';
 import { FirehoseIngestion, notify } from './firehose-ingestion';
-import { LakeDeliveryOptions, ResolvedLakeDelivery, acknowledgeFirehoseCidrMapping, resolveLakeDelivery } from './lake-delivery';
+import { LakeDeliveryOptions, ResolvedLakeDelivery, resolveLakeDelivery } from './lake-delivery';
 import { LakeS3Destination, lakeTarget } from './lake-s3-destination';
 
 /** Properties of a {@link StreamingIngestion}. */
@@ -157,7 +158,7 @@ export class StreamingIngestion extends FirehoseIngestion {
       role: this.deliveryRole,
     });
 
-    acknowledgeFirehoseCidrMapping(this);
+    removeUnusedFirehoseCidrMapping(this);
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason: 'Server-side encryption is on the source Kinesis stream (KMS); Firehose rejects its own when it reads a Kinesis stream, and its S3 objects are encrypted with the lake key',

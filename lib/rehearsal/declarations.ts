@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
+import { regionalServiceName } from '../core/service-names';
 import { serviceAssumesRole, stepFunctionsAssumesRole } from './common-calls';
 import { Rehearsal, RuntimeCall } from './expectations';
 
@@ -21,8 +22,7 @@ export function assumedBy(role: iam.IRole, service: string, source: string, cont
 
 /** The `kms:ViaService` value of calls that `service` (`s3`, `kinesis`) makes to KMS for its caller. */
 export function viaService(scope: IConstruct, service: string): Record<string, string> {
-  const stack = Stack.of(scope);
-  return { 'kms:ViaService': `${service}.${stack.region}.${stack.urlSuffix}` };
+  return { 'kms:ViaService': regionalServiceName(scope, service) };
 }
 
 /**

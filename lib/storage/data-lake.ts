@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -30,7 +30,8 @@ export interface DataLakeZoneOptions {
    */
   readonly databaseName?: string;
   /**
-   * LF-tags of the zone's database (key → value). Needs `lakeFormation` with these tags.
+   * LF-tags of the zone's database (key → value). Needs Lake Formation (`lakeFormation` or
+   * `governance`) with these tags.
    *
    * @default - no LF-tags
    */
@@ -72,6 +73,16 @@ export interface DataLakeProps extends DataRetentionProps {
    * @default - no Lake Formation governance
    */
   readonly lakeFormation?: LakeFormationGovernanceProps;
+  /**
+   * An existing Lake Formation governance of this stack to govern the lake with, shared with other
+   * lakes, instead of a new one (`lakeFormation`). Lake Formation settings and LF-tags exist once
+   * per account and Region, so two lakes of one stack cannot each create them: create one
+   * `LakeFormationGovernance` (with the administrators and every lake's LF-tags) and pass it to
+   * each lake. For a lake in another stack, use `lakeFormation: { settingsFrom: governance }`.
+   *
+   * @default - governed as `lakeFormation` says
+   */
+  readonly governance?: LakeFormationGovernance;
 }
 
 /** The zones a lake has when none are named. */
@@ -109,7 +120,7 @@ export class DataLake extends Construct {
   public readonly accessLogsBucket: s3.IBucket;
   /** The zones, in the order they were given. */
   public readonly zones: DataLakeZone[];
-  /** The Lake Formation governance, when `lakeFormation` was given. */
+  /** The Lake Formation governance, when `lakeFormation` or `governance` was given. */
   public readonly governance?: LakeFormationGovernance;
 
   constructor(scope: Construct, id: string, props: DataLakeProps = {}) {
@@ -127,7 +138,14 @@ export class DataLake extends Construct {
       retention: props.accessLogsRetention,
       removalPolicy: props.removalPolicy,
     });
-    if (props.lakeFormation) {
+    if (props.governance) {
+      check(props.lakeFormation === undefined, this, 'lakeFormation', props.lakeFormation,
+        'must not be set with `governance`, which already governs the lake');
+      check(Stack.of(props.governance) === Stack.of(this), this, 'governance', props.governance.node.path,
+        'must be in the lake\'s stack (it registers the lake\'s locations and creates its grants); for a lake in another stack, '
+        + 'set `lakeFormation: { settingsFrom: <governance> }`');
+      this.governance = props.governance;
+    } else if (props.lakeFormation) {
       this.governance = new LakeFormationGovernance(this, 'Governance', props.lakeFormation);
     }
 

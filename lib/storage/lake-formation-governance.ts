@@ -1,4 +1,5 @@
-import { CfnResource, DefaultStackSynthesizer, Fn, Names, Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { CfnResource, DefaultStackSynthesizer, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -41,6 +42,21 @@ export interface LakeFormationGovernanceProps {
    * @default - no LF-tags
    */
   readonly tags?: Record<string, string[]>;
+  /**
+   * The governance, in another stack of the app, that manages the account's Lake Formation
+   * settings and LF-tags. Lake Formation keeps one set of settings (administrators) per account and
+   * Region, and LF-tag keys are unique in the account: only one stack may create them (see the
+   * class doc). With `settingsFrom`, this governance creates neither: it registers its own lake's
+   * locations and makes its grants, validates LF-tags against that governance's `tags`, and its
+   * stack depends on that one's, so `cdk deploy` creates the settings first. Both stacks must deploy
+   * with the same CloudFormation execution role (the CDK bootstrap's, by default), the
+   * administrator that the settings name; `admins`, `includeDeploymentRole` and `tags` belong to
+   * that governance. In the same stack, share the governance itself instead (`DataLake`'s
+   * `governance`).
+   *
+   * @default - this governance creates the account's settings and its `tags`
+   */
+  readonly settingsFrom?: LakeFormationGovernance;
 }
 
 /** A grant on the databases or tables whose LF-tags match an expression. */
@@ -114,42 +130,55 @@ const MAX_TAGS_PER_RESOURCE = 50;
  *   otherwise create grants in parallel, and concurrent grants fail with
  *   `ConcurrentModificationException`.
  *
+ * Account-wide singletons: Lake Formation keeps one set of settings per account and Region, and an
+ * LF-tag key exists once in an account. A second governance that created them (for another lake
+ * of the same stack, or in another stack of the same environment) would fail at deploy (the LF-tag
+ * exists) or take the administrators away from the first when its stack is deleted. So one
+ * governance creates them, and it is refused at synth when another one of the app already does
+ * for the same account and Region (environment-agnostic stacks count as one environment: they
+ * deploy wherever the CLI's credentials point). Several lakes of a stack share one governance
+ * (`DataLake`'s `governance`); a governance in another stack takes the settings from the first
+ * (`settingsFrom`).
+ *
  * Cost: Lake Formation permissions are free; the data-access role and registrations cost nothing.
  *
  * @see https://docs.aws.amazon.com/lake-formation/latest/dg/what-is-lake-formation.html
  * @see https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
  */
 export class LakeFormationGovernance extends Construct {
-  /** The data lake settings resource (APPEND mode). */
+  /** The data lake settings resource (APPEND mode): this governance's, or that of `settingsFrom`. */
   public readonly settings: lakeformation.CfnDataLakeSettings;
   /** The role Lake Formation assumes to read and write the registered locations. */
   public readonly dataAccessRole: iam.Role;
-  /** The LF-tags this construct created, by key. */
+  /** The LF-tags of the account, by key: created by this construct, or by that of `settingsFrom`. */
   public readonly tags: Record<string, lakeformation.CfnTag> = {};
+  /** The governance that manages the account's settings and LF-tags: this one, or `settingsFrom`. */
+  public readonly settingsOwner: LakeFormationGovernance;
   private readonly tagValues: Record<string, string[]>;
-  private last: CfnResource;
+  private readonly grantsByKey = new Map<string, lakeformation.CfnPrincipalPermissions>();
+  private last?: CfnResource;
   /** The one data-flow node of the governance: Lake Formation grants, it stores nothing. */
   private readonly flowNode: DataFlowNode;
 
   constructor(scope: Construct, id: string, props: LakeFormationGovernanceProps = {}) {
     super(scope, id);
-    const admins = (props.admins ?? []).map(role => role.roleArn);
-    if (props.includeDeploymentRole ?? true) {
-      admins.unshift(this.deploymentRoleArn());
+    if (props.settingsFrom) {
+      this.validateSettingsFrom(props);
+      this.settingsOwner = props.settingsFrom.settingsOwner;
+      this.settings = this.settingsOwner.settings;
+      Object.assign(this.tags, this.settingsOwner.tags);
+      this.tagValues = this.settingsOwner.tagValues;
+      Stack.of(this).addStackDependency(Stack.of(this.settingsOwner), 'Lake Formation settings and LF-tags of the account');
+    } else {
+      this.settingsOwner = this;
+      this.settings = this.createSettings(props);
+      this.last = this.settings;
+      this.tagValues = props.tags ?? {};
     }
-    check(admins.length > 0, this, 'admins', props.admins,
-      'must name at least one role when `includeDeploymentRole` is false (someone must be able to grant)');
-    checkCount(this, 'admins', admins.length, { max: MAX_ADMINS, why: 'Lake Formation data lake administrators, the deployment role included' }, 'roles');
-
-    this.settings = new lakeformation.CfnDataLakeSettings(this, 'Settings', {
-      mutationType: 'APPEND',
-      admins: admins.map(arn => ({ dataLakePrincipalIdentifier: arn })),
-    });
-    this.last = this.settings;
     // No roles on the diagram: the data-access role moves data for the principals Lake Formation
     // grants, so the grants (permission edges) are what the diagram shows.
     this.flowNode = DataFlow.node(this, 'LakeFormation', {
-      label: 'Lake Formation', detail: 'grants, LF-tags', stage: DataFlowStage.CATALOG, resources: [this.settings], roles: [],
+      label: 'Lake Formation', detail: 'grants, LF-tags', stage: DataFlowStage.CATALOG, resources: this.last ? [this.last] : [], roles: [], actor: false,
     });
 
     this.dataAccessRole = new iam.Role(this, 'DataAccessRole', {
@@ -163,8 +192,29 @@ export class LakeFormationGovernance extends Construct {
     acknowledgeWildcards(this.dataAccessRole, 'Lake Formation reads and writes any object of the registered zone buckets '
       + '(`<bucket>/*`) on behalf of the principals it has granted; the role has no other permission');
 
-    this.tagValues = props.tags ?? {};
-    Object.entries(this.tagValues).forEach(([key, values], index) => {
+    if (!props.settingsFrom) {
+      this.createTags(this.tagValues);
+    }
+  }
+
+  /** The account's administrators: the deployment role, unless left out, and `admins`. */
+  private createSettings(props: LakeFormationGovernanceProps): lakeformation.CfnDataLakeSettings {
+    const admins = (props.admins ?? []).map(role => role.roleArn);
+    if (props.includeDeploymentRole ?? true) {
+      admins.unshift(this.deploymentRoleArn());
+    }
+    check(admins.length > 0, this, 'admins', props.admins,
+      'must name at least one role when `includeDeploymentRole` is false (someone must be able to grant)');
+    checkCount(this, 'admins', admins.length, { max: MAX_ADMINS, why: 'Lake Formation data lake administrators, the deployment role included' }, 'roles');
+    claimAccountSettings(this);
+    return new lakeformation.CfnDataLakeSettings(this, 'Settings', {
+      mutationType: 'APPEND',
+      admins: admins.map(arn => ({ dataLakePrincipalIdentifier: arn })),
+    });
+  }
+
+  private createTags(tags: Record<string, string[]>): void {
+    Object.entries(tags).forEach(([key, values], index) => {
       check(TAG_KEY.test(key), this, `tags[${index}] key`, key,
         'must be 1 to 128 letters, digits, spaces or _ . : / = + - @ %');
       checkCount(this, `tags.${key}`, values.length, { min: 1, max: MAX_TAG_VALUES, why: 'AWS::LakeFormation::Tag takes 1 to 50 values' }, 'values');
@@ -175,6 +225,16 @@ export class LakeFormationGovernance extends Construct {
       this.chain(tag);
       this.tags[key] = tag;
     });
+  }
+
+  /** `settingsFrom` replaces the props that create the settings, and is for another stack. */
+  private validateSettingsFrom(props: LakeFormationGovernanceProps): void {
+    const owner = props.settingsFrom!;
+    const given = (['admins', 'includeDeploymentRole', 'tags'] as const).filter(prop => props[prop] !== undefined);
+    check(given.length === 0, this, given[0] ?? 'settingsFrom', props[given[0]],
+      `must not be set with \`settingsFrom\`: the administrators and LF-tags of the account are those of ${owner.settingsOwner.node.path}`);
+    check(Stack.of(owner) !== Stack.of(this), this, 'settingsFrom', owner.node.path,
+      'must be a governance of another stack; in the same stack, share that governance itself (`DataLake`\'s `governance`)');
   }
 
   /** Orders a Glue database after the settings, so the deployment role is an administrator first. */
@@ -285,16 +345,21 @@ export class LakeFormationGovernance extends Construct {
     values.forEach(value => check(declared.includes(value), scope, prop, value, `must be a value of LF-tag ${key} (${declared.join(', ')})`));
   }
 
+  /**
+   * One `CfnPrincipalPermissions` per grantee and resource: a second grant on the same resource adds
+   * its permissions to the first. `what` names the resource in the construct id (letters and digits
+   * only); the resource itself, resolved (stable token-free JSON), identifies it exactly.
+   */
   private grant(scope: IConstruct, grantee: iam.IGrantable, what: string,
     resource: lakeformation.CfnPrincipalPermissions.ResourceProperty, permissions: string[]): lakeformation.CfnPrincipalPermissions {
     const principal = principalArn(scope, grantee);
-    const id = `Grant${what}${granteeId(this, grantee)}`.replace(/[^A-Za-z0-9]/g, '');
-    const existing = this.node.tryFindChild(id) as lakeformation.CfnPrincipalPermissions | undefined;
+    const grantKey = JSON.stringify([Stack.of(this).resolve(resource), granteeId(this, grantee)]);
+    const existing = this.grantsByKey.get(grantKey);
     if (existing) {
       existing.permissions = [...new Set([...existing.permissions, ...permissions])];
       return existing;
     }
-    const permission = new lakeformation.CfnPrincipalPermissions(this, id, {
+    const permission = new lakeformation.CfnPrincipalPermissions(this, this.grantId(what, grantKey, grantee), {
       catalog: this.catalogId,
       principal: { dataLakePrincipalIdentifier: principal },
       resource,
@@ -302,12 +367,29 @@ export class LakeFormationGovernance extends Construct {
       permissionsWithGrantOption: [],
     });
     this.chain(permission);
+    this.grantsByKey.set(grantKey, permission);
     return permission;
+  }
+
+  /**
+   * The construct id of a new grant: `Grant<what><grantee>` with letters and digits only, as it has
+   * always been (a new id would make CloudFormation replace a deployed grant, and a replacement
+   * revokes what it re-grants). Only when that id is already taken by a grant on another resource
+   * (`sales_eu` and `saleseu` both read `saleseu`) does the later one get a hash of its exact key.
+   */
+  private grantId(what: string, grantKey: string, grantee: iam.IGrantable): string {
+    const id = `Grant${what}${granteeId(this, grantee)}`.replace(/[^A-Za-z0-9]/g, '');
+    if (!this.node.tryFindChild(id)) {
+      return id;
+    }
+    return `${id}${createHash('sha256').update(grantKey).digest('hex').slice(0, 8)}`;
   }
 
   private chain(resource: CfnResource): void {
     if (resource.cfnResourceType.startsWith('AWS::LakeFormation::')) this.flowNode.addResources(resource);
-    if (resource !== this.last) {
+    if (!this.last) {
+      this.last = resource;
+    } else if (resource !== this.last) {
       resource.addResourceDependency(this.last);
       Rehearsal.of(this).createsBefore({
         description: 'Lake Formation resources one at a time, after the settings that make the deployment role an administrator',
@@ -330,4 +412,42 @@ export class LakeFormationGovernance extends Construct {
     }
     return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
   }
+}
+
+/** The governances of each app that create account settings and LF-tags. */
+const SETTINGS_OWNERS = new WeakMap<IConstruct, LakeFormationGovernance[]>();
+
+/**
+ * Records `governance` as the one that creates the account's Lake Formation settings and LF-tags
+ * in its environment, or refuses it when another governance of the app already does: in the same
+ * stack, or in a stack of the same account and Region (two environment-agnostic stacks deploy
+ * wherever the CLI's credentials point, so they count as the same).
+ */
+function claimAccountSettings(governance: LakeFormationGovernance): void {
+  const root = governance.node.root;
+  const owners = SETTINGS_OWNERS.get(root) ?? [];
+  const environment = environmentOf(Stack.of(governance));
+  const other = owners.find(owner => environmentOf(Stack.of(owner)) === environment);
+  if (other) {
+    const sameStack = Stack.of(other) === Stack.of(governance);
+    throw new PropValidationError(governance, 'settingsFrom', undefined,
+      `must name the governance that already creates the Lake Formation settings and LF-tags of ${describeEnvironment(Stack.of(governance))}, `
+      + `${other.node.path}: Lake Formation keeps one set per account and Region (a second LF-tag of the same key fails at deploy, `
+      + 'and deleting either stack would remove the administrators the other relies on). '
+      + (sameStack
+        ? 'In the same stack, create one LakeFormationGovernance and pass it to each DataLake as `governance`'
+        : 'In another stack, set `lakeFormation: { settingsFrom: <that governance> }`'));
+  }
+  SETTINGS_OWNERS.set(root, [...owners, governance]);
+}
+
+/** `123456789012/eu-west-1`, with `*` for an account or Region the stack leaves to the CLI. */
+function environmentOf(stack: Stack): string {
+  return [stack.account, stack.region].map(part => Token.isUnresolved(part) ? '*' : part).join('/');
+}
+
+function describeEnvironment(stack: Stack): string {
+  const [account, region] = environmentOf(stack).split('/');
+  return account === '*' && region === '*' ? 'the account and Region that environment-agnostic stacks deploy to'
+    : `account ${account === '*' ? '(any)' : account}, Region ${region === '*' ? '(any)' : region}`;
 }

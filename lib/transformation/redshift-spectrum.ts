@@ -5,7 +5,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshiftserverless from 'aws-cdk-lib/aws-redshiftserverless';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -17,6 +16,7 @@ import { createDataKey } from '../core/secure-bucket';
 import { check } from '../core/validation';
 import { acknowledgeWildcards } from '../core/wildcard-acknowledgements';
 import { S3_KMS_SOURCE, serviceAssumesRole, viaS3 } from '../rehearsal/common-calls';
+import { viaService } from '../rehearsal/declarations';
 import { Rehearsal, RuntimeCall } from '../rehearsal/expectations';
 import { IDataLakeZone } from '../storage/data-lake-zone';
 import { isRedshiftReservedWord } from './redshift-identifiers';
@@ -386,7 +386,7 @@ export class RedshiftSpectrum extends Construct {
 
   /**
    * One custom resource per zone creates the external schema through the Data API, with the
-   * admin secret, and waits for Redshift to finish (see external-schema-handler.ts).
+   * admin secret, and waits for Redshift to finish (see external-schema-handler/index.js).
    */
   private createExternalSchemas(props: RedshiftSpectrumProps, databaseName: string, readGrants: iam.Grant[]): CustomResource[] {
     allowLogsToUse(this.encryptionKey);
@@ -417,7 +417,7 @@ export class RedshiftSpectrum extends Construct {
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
           resources: [this.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+          conditions: { StringEquals: viaService(this, 'secretsmanager') },
         }),
       ],
     });
@@ -425,16 +425,17 @@ export class RedshiftSpectrum extends Construct {
       + 'redshift-data:DescribeStatement and GetStatementResult accept only `*` and act only on the caller\'s own statements; '
       + 'the admin secret\'s name has a random suffix, and of the `redshift!*` secrets only the one encrypted with this key can be decrypted');
 
-    const fn = new nodejs.NodejsFunction(this, 'SchemaFunction', {
-      entry: path.join(__dirname, 'external-schema-handler.ts'),
-      handler: 'handler',
+    // Plain JavaScript that imports only the AWS SDK of the runtime: loaded as it is, from
+    // lib/ in the repository and dist/ in the package, with no bundling (no esbuild, no Docker).
+    const fn = new lambda.Function(this, 'SchemaFunction', {
+      code: lambda.Code.fromAsset(path.join(__dirname, 'external-schema-handler')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(10),
       role,
       logGroup,
-      bundling: { minify: true, sourceMap: false },
       description: `Creates the Redshift Spectrum external schemas of ${this.node.path}`,
     });
     fn.node.addDependency(policy);

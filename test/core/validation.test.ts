@@ -1,6 +1,7 @@
 import { CfnParameter, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PropValidationError, check, checkCount, checkInteger, checkLength, checkMap } from '../../lib';
+import { PropValidationError } from '../../lib';
+import { check, checkCount, checkInteger, checkLength, checkMap } from '../../lib/core/validation';
 import { newStack } from '../helpers';
 
 describe('PropValidationError', () => {

@@ -111,7 +111,7 @@ describe('one-stack commands', () => {
   };
 
   test('the context value `stacks` builds only the stacks it names, in the app\'s order', () => {
-    expect(build({ [STACKS_CONTEXT]: 'GlueEtlDemo,StreamingIngestionDemo' })).toEqual(['StreamingIngestionDemo', 'GlueEtlDemo']);
+    expect(build({ [STACKS_CONTEXT]: 'SparkAtScaleDemo,StreamingIngestionDemo' })).toEqual(['StreamingIngestionDemo', 'SparkAtScaleDemo']);
     expect(build({ [STACKS_CONTEXT]: ' VideoIngestionDemo ' })).toEqual(['VideoIngestionDemo']);
     expect(build({ [STACKS_CONTEXT]: ['DataLakeDemo'] })).toEqual(['DataLakeDemo']);
   });
@@ -119,6 +119,8 @@ describe('one-stack commands', () => {
   test('a stack comes with the stacks it depends on', () => {
     expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo' })).toEqual(['DmsAccountRolesDemo', 'DatabaseIngestionDemo']);
     expect(build({ [STACKS_CONTEXT]: 'DatabaseIngestionDemo', 'dms-account-roles': 'existing' })).toEqual(['DatabaseIngestionDemo']);
+    // The ETL demo's lake takes the account's Lake Formation settings from the data lake demo.
+    expect(build({ [STACKS_CONTEXT]: 'GlueEtlDemo,StreamingIngestionDemo' })).toEqual(['StreamingIngestionDemo', 'DataLakeDemo', 'GlueEtlDemo']);
   });
 
   test('without it, every demo stack is built', () => {

@@ -99,7 +99,7 @@ describe('rehearsal declarations', () => {
     const target = recordedAttr(dms.targetRole);
     expect(recorded.allows).toEqual(expect.arrayContaining([
       declared({ principal: 'service:dms.amazonaws.com', action: 'sts:AssumeRole', resource: target }),
-      declared({ principal: 'service:dms.${AWS::Region}.amazonaws.com', action: 'sts:AssumeRole', resource: recordedAttr(dms.secretAccessRole) }),
+      declared({ principal: 'service:dms.${AWS::Region}.${AWS::URLSuffix}', action: 'sts:AssumeRole', resource: recordedAttr(dms.secretAccessRole) }),
       declared({ principal: recordedAttr(dms.secretAccessRole), action: 'secretsmanager:GetSecretValue' }),
       declared({ principal: target, action: 's3:PutObject', resource: /\/shop\/public\/orders\/LOAD00000001\.parquet$/ }),
       declared({ principal: recordedAttr(dms.stateMachine.role), action: 'dms:DescribeReplicationTasks', resource: '*' }),

@@ -1,5 +1,6 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { App, CfnMapping, Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -350,5 +351,32 @@ describe('StreamingIngestion metrics', () => {
     expect(ingestion.alarms).toEqual([]);
     expect(ingestion.alarmTopic).toBeUndefined();
     expect(metricFacts(stack, ingestion.metricDeliveryToS3DataFreshness()).metricName).toBe('DeliveryToS3.DataFreshness');
+  });
+});
+
+describe('the Firehose CIDR mapping of the aws-kinesisfirehose L2', () => {
+  const MAPPING = 'awscdkawskinesisfirehoseCidrBlocks';
+
+  test('is dropped when nothing admits the delivery stream\'s connections, so no finding about it needs acknowledging', () => {
+    const { template } = ingest();
+    expect(template.toJSON().Mappings?.[MAPPING]).toBeUndefined();
+  });
+
+  test('is kept when a security group admits the delivery stream, which then needs it', () => {
+    const env = setup();
+    const ingestion = new StreamingIngestion(env.stack, 'Ingest', { destination: env.zone });
+    const vpc = new ec2.Vpc(env.stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const group = new ec2.SecurityGroup(env.stack, 'Endpoint', { vpc });
+    group.connections.allowFrom(ingestion.deliveryStream, ec2.Port.tcp(443));
+    const template = Template.fromStack(env.stack).toJSON();
+    expect(Object.keys(template.Mappings)).toEqual([MAPPING]);
+    expect(JSON.stringify(template.Resources)).toContain(`{"Fn::FindInMap":["${MAPPING}",{"Ref":"AWS::Region"},"FirehoseCidrBlock"]}`);
+  });
+
+  test('is never acknowledged: the user\'s own unused mapping is still reported (CloudFormation Validate W7001)', () => {
+    const env = setup();
+    new StreamingIngestion(env.stack, 'Ingest', { destination: env.zone });
+    new CfnMapping(env.stack, 'UserMapping', { mapping: { a: { b: 'c' } } });
+    expect(() => App.of(env.stack)!.synth()).toThrow(/Mapping 'UserMapping' is not referenced[\s\S]*Acknowledge with 'CloudFormation-Validate::W7001'/);
   });
 });

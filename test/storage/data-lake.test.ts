@@ -2,7 +2,7 @@ import { App, CliCredentialsStackSynthesizer, Duration, RemovalPolicy, Stack } f
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DataLake, DataLakeProps, StorageTiering } from '../../lib';
+import { DataLake, DataLakeProps, LakeFormationGovernance, StorageTiering } from '../../lib';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { CDK_CONTEXT, newStack } from '../helpers';
 
@@ -289,6 +289,37 @@ describe('Lake Formation governance', () => {
     });
   });
 
+  test('grants on names that differ only in punctuation stay separate grants, and a plain name keeps its logical id', () => {
+    const stack = newStack('Collide');
+    const dataLake = lake({ ...governed, zones: [{ name: 'eu', databaseName: 'sales_eu' }, { name: 'eu2', databaseName: 'saleseu' }] }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.zone('eu').grantRead(role);
+    dataLake.zone('eu2').grantReadWrite(role);
+    const template = Template.fromStack(stack);
+    const grants = template.findResources('AWS::LakeFormation::PrincipalPermissions');
+    const onDatabase = (name: string) => Object.entries(grants).filter(([, grant]) => grant.Properties.Resource.Database?.Name === name);
+    // Each database has its own grant, with its own permissions: nothing merged into the other's.
+    expect(onDatabase('sales_eu').map(([, grant]) => grant.Properties.Permissions)).toEqual([['DESCRIBE']]);
+    expect(onDatabase('saleseu').map(([, grant]) => grant.Properties.Permissions)).toEqual([['CREATE_TABLE', 'ALTER', 'DESCRIBE']]);
+    // The first name keeps the id it always had (no needless replacement of a deployed grant).
+    expect(onDatabase('sales_eu')[0][0]).toMatch(/^LakeGovernanceGrantDatabasesaleseuCollideRole[0-9A-F]{8}[0-9A-F]{8}$/);
+    expect(onDatabase('saleseu')[0][0]).not.toBe(onDatabase('sales_eu')[0][0]);
+  });
+
+  test('tag grants whose expressions differ only in how values split are separate grants', () => {
+    const stack = newStack('TagCollide');
+    const dataLake = lake({ lakeFormation: { tags: { a: ['bc', 'b'], ab: ['c'] } } }, stack);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    dataLake.grantOnTags(role, { expression: { a: ['bc'] }, resourceType: 'TABLE', permissions: ['SELECT'] });
+    dataLake.grantOnTags(role, { expression: { ab: ['c'] }, resourceType: 'TABLE', permissions: ['DESCRIBE'] });
+    const expressions = Object.values(Template.fromStack(stack).findResources('AWS::LakeFormation::PrincipalPermissions'))
+      .map(grant => [grant.Properties.Resource.LFTagPolicy.Expression, grant.Properties.Permissions]);
+    expect(expressions).toEqual([
+      [[{ TagKey: 'a', TagValues: ['bc'] }], ['SELECT']],
+      [[{ TagKey: 'ab', TagValues: ['c'] }], ['DESCRIBE']],
+    ]);
+  });
+
   test('Lake Formation resources and databases form one chain, so CloudFormation never runs two concurrently', () => {
     const stack = newStack('Chain');
     const dataLake = lake({ ...governed, zones: [{ name: 'raw', lfTags: { classification: 'public' } }, { name: 'curated' }] }, stack);
@@ -416,5 +447,100 @@ describe('an access-log bucket of your own', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: 'central-access-logs' } });
     expect(() => lake({ serverAccessLogsBucket: logs, accessLogsRetention: Duration.days(30) }, newStack('Both')))
       .toThrow('Both/Lake: `accessLogsRetention` must not be given with `serverAccessLogsBucket` (the retention of a given log bucket is its own), got 30');
+  });
+});
+
+describe('Lake Formation settings and LF-tags exist once per account and Region', () => {
+  const newApp = () => new App({ context: CDK_CONTEXT });
+
+  test('two lakes of one stack share one governance: one settings resource, each tag once, every location registered', () => {
+    const stack = newStack('Shared');
+    const governance = new LakeFormationGovernance(stack, 'Governance', { tags: { classification: ['public', 'confidential'] } });
+    const sales = new DataLake(stack, 'Sales', { governance, zones: [{ name: 'raw', lfTags: { classification: 'confidential' } }] });
+    const marketing = new DataLake(stack, 'Marketing', { governance, zones: [{ name: 'raw', lfTags: { classification: 'public' } }] });
+    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+    sales.zone('raw').grantRead(analyst);
+    marketing.zone('raw').grantRead(analyst);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::LakeFormation::DataLakeSettings', 1);
+    template.resourceCountIs('AWS::LakeFormation::Tag', 1);
+    template.resourceCountIs('AWS::LakeFormation::Resource', 2);
+    template.resourceCountIs('AWS::LakeFormation::TagAssociation', 2);
+    expect(sales.governance).toBe(governance);
+    expect(marketing.governance).toBe(governance);
+    const databases = Object.values(template.findResources('AWS::LakeFormation::PrincipalPermissions')).map(grant => grant.Properties.Resource.Database?.Name).filter(Boolean);
+    expect(databases.sort()).toEqual([sales.zone('raw').databaseName, marketing.zone('raw').databaseName].sort());
+  });
+
+  test('a second governance creating them in the same stack is refused, with how to share', () => {
+    const stack = newStack('Twice');
+    new DataLake(stack, 'Sales', { lakeFormation: {} });
+    expect(() => new DataLake(stack, 'Marketing', { lakeFormation: {} })).toThrow(
+      'Twice/Marketing/Governance: `settingsFrom` must name the governance that already creates the Lake Formation settings and LF-tags of the account '
+      + 'and Region that environment-agnostic stacks deploy to, Twice/Sales/Governance: Lake Formation keeps one set per account and Region '
+      + '(a second LF-tag of the same key fails at deploy, and deleting either stack would remove the administrators the other relies on). '
+      + 'In the same stack, create one LakeFormationGovernance and pass it to each DataLake as `governance`, got nothing');
+  });
+
+  test('a second one in another stack of the same environment is refused, with how to take the settings from the first', () => {
+    const app = newApp();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    new DataLake(new Stack(app, 'One', { env }), 'Lake', { lakeFormation: {} });
+    expect(() => new DataLake(new Stack(app, 'Two', { env }), 'Lake', { lakeFormation: {} })).toThrow(
+      /^Two\/Lake\/Governance: `settingsFrom` must name the governance that already creates the Lake Formation settings and LF-tags of account 123456789012, Region eu-west-1, One\/Lake\/Governance: .* In another stack, set `lakeFormation: \{ settingsFrom: <that governance> \}`, got nothing$/);
+    // Environment-agnostic stacks deploy to the same account: the same rule.
+    new DataLake(new Stack(app, 'Agnostic1'), 'Lake', { lakeFormation: {} });
+    expect(() => new DataLake(new Stack(app, 'Agnostic2'), 'Lake', { lakeFormation: {} })).toThrow(/^Agnostic2\/Lake\/Governance: `settingsFrom` must name/);
+  });
+
+  test('stacks of different accounts or Regions each create their own', () => {
+    const app = newApp();
+    new DataLake(new Stack(app, 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } }), 'Lake', { lakeFormation: {} });
+    expect(() => new DataLake(new Stack(app, 'Virginia', { env: { account: '123456789012', region: 'us-east-1' } }), 'Lake', { lakeFormation: {} })).not.toThrow();
+    expect(() => new DataLake(new Stack(app, 'Other', { env: { account: '210987654321', region: 'eu-west-1' } }), 'Lake', { lakeFormation: {} })).not.toThrow();
+  });
+
+  test('a governance in another stack takes the settings and LF-tags from the first, and deploys after it', () => {
+    const app = newApp();
+    const first = new DataLake(new Stack(app, 'First'), 'Lake', { lakeFormation: { tags: { classification: ['public', 'confidential'] } } });
+    const secondStack = new Stack(app, 'Second');
+    const second = new DataLake(secondStack, 'Lake', {
+      lakeFormation: { settingsFrom: first.governance },
+      zones: [{ name: 'raw', lfTags: { classification: 'public' } }],
+    });
+    const reader = new iam.Role(secondStack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    second.zone('raw').grantRead(reader);
+    const template = Template.fromStack(secondStack);
+    template.resourceCountIs('AWS::LakeFormation::DataLakeSettings', 0);
+    template.resourceCountIs('AWS::LakeFormation::Tag', 0);
+    template.resourceCountIs('AWS::LakeFormation::Resource', 1);
+    template.hasResourceProperties('AWS::LakeFormation::TagAssociation', { LFTags: [Match.objectLike({ TagKey: 'classification', TagValues: ['public'] })] });
+    template.resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 2);
+    expect(secondStack.dependencies.map(stack => stack.stackName)).toEqual(['First']);
+    expect(second.governance!.settingsOwner).toBe(first.governance);
+    expect(() => new DataLake(new Stack(app, 'Third'), 'Lake', {
+      lakeFormation: { settingsFrom: second.governance }, zones: [{ name: 'raw', lfTags: { classification: 'secret' } }],
+    })).toThrow('Third/Lake/Raw: `lfTags.classification` must be a value of LF-tag classification (public, confidential), got \'secret\'');
+  });
+
+  test.each([
+    ['tags', { tags: { owner: ['ml'] } }, 'Second/Lake/Governance: `tags` must not be set with `settingsFrom`: the administrators and LF-tags of the account are those of First/Lake/Governance, got {"owner":["ml"]}'],
+    ['admins', { includeDeploymentRole: false }, 'Second/Lake/Governance: `includeDeploymentRole` must not be set with `settingsFrom`: the administrators and LF-tags of the account are those of First/Lake/Governance, got false'],
+  ])('settingsFrom takes the settings as they are: %s is refused', (_name, extra, message) => {
+    const app = newApp();
+    const first = new DataLake(new Stack(app, 'First'), 'Lake', { lakeFormation: {} });
+    expect(() => new DataLake(new Stack(app, 'Second'), 'Lake', { lakeFormation: { settingsFrom: first.governance, ...extra } })).toThrow(message);
+  });
+
+  test('sharing is refused across stacks, and settingsFrom within a stack', () => {
+    const app = newApp();
+    const first = new Stack(app, 'First');
+    const governance = new LakeFormationGovernance(first, 'Governance');
+    expect(() => new DataLake(new Stack(app, 'Second'), 'Lake', { governance })).toThrow(
+      'Second/Lake: `governance` must be in the lake\'s stack (it registers the lake\'s locations and creates its grants); for a lake in another stack, set `lakeFormation: { settingsFrom: <governance> }`, got \'First/Governance\'');
+    expect(() => new DataLake(first, 'Lake', { lakeFormation: { settingsFrom: governance } })).toThrow(
+      'First/Lake/Governance: `settingsFrom` must be a governance of another stack; in the same stack, share that governance itself (`DataLake`\'s `governance`), got \'First/Governance\'');
+    expect(() => new DataLake(first, 'Both', { governance, lakeFormation: {} })).toThrow(
+      'First/Both: `lakeFormation` must not be set with `governance`, which already governs the lake, got {}');
   });
 });

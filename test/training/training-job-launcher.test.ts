@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  EfsTrainingStorage, LustreTrainingStorage, S3InputMode, TrainingInput, TrainingJobLauncher,
-  TrainingJobLauncherProps, XGBOOST_REGISTRY_ACCOUNTS, xgboostImageUri,
+  EfsTrainingStorage, LustreTrainingStorage, S3InputMode, TrainingInput, TrainingJobLauncher, TrainingJobLauncherProps, xgboostImageUri,
 } from '../../lib';
+import { XGBOOST_REGISTRY_ACCOUNTS } from '../../lib/training/built-in-algorithm-image';
 import { REHEARSAL_METADATA_KEY } from '../../lib/rehearsal/expectations';
 import { resourcesOfType } from '../helpers';
 import { trainingSetup } from './fixtures';

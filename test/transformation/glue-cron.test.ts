@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { validateGlueCron } from '../../lib';
+import { validateGlueCron } from '../../lib/transformation/glue-cron';
 import { newStack } from '../helpers';
 
 const scope = new Construct(newStack('Cron'), 'Pipeline');

@@ -271,7 +271,7 @@ describe('the external schemas', () => {
           Match.objectLike({
             Action: 'kms:Decrypt',
             Resource: arnOf('SpectrumKey'),
-            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } },
           }),
         ]),
       },

@@ -1,3 +1,5 @@
+// @ts-check
+'use strict';
 /**
  * The custom resource handler of `RedshiftSpectrum`: creates (and drops) one Redshift Spectrum
  * external schema over a Glue database, through the Redshift Data API, and waits for the result.
@@ -13,59 +15,103 @@
  * Manager (`manageAdminPassword`). CloudFormation does not return that secret's ARN, so the handler
  * reads it from the namespace (`GetNamespace`). The admin is a superuser, who may create external
  * schemas; the schema's owner is whoever creates it.
+ *
+ * Plain JavaScript (type-checked from these JSDoc types), loaded with `lambda.Code.fromAsset` from
+ * this directory, both in the repository and in the published package: it imports only AWS SDK v3
+ * clients, which the Node.js runtime of Lambda includes, so nothing is bundled and an app that
+ * uses `RedshiftSpectrum` needs neither esbuild nor Docker.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html (the runtime includes the AWS SDK for JavaScript)
  */
-import {
+const {
   DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand, RedshiftDataClient,
-} from '@aws-sdk/client-redshift-data';
-import { GetNamespaceCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+} = require('@aws-sdk/client-redshift-data');
+const { GetNamespaceCommand, RedshiftServerlessClient } = require('@aws-sdk/client-redshift-serverless');
 
-/** What the handler needs of the Data API client (a fake in tests). */
-export interface DataApiClient {
-  send(command: ExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand): Promise<DataApiOutput>;
-}
+/**
+ * The fields the handler reads from Data API responses.
+ *
+ * @typedef {object} DataApiOutput
+ * @property {string} [Id]
+ * @property {string} [Status]
+ * @property {string} [Error]
+ * @property {Array<Array<{ longValue?: number }>>} [Records]
+ */
 
-/** The fields the handler reads from Data API responses. */
-export interface DataApiOutput {
-  readonly Id?: string;
-  readonly Status?: string;
-  readonly Error?: string;
-  readonly Records?: Array<Array<{ longValue?: number }>>;
-}
+/**
+ * What the handler needs of the Data API client (a fake in tests).
+ *
+ * @typedef {object} DataApiClient
+ * @property {(command: ExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand) => Promise<DataApiOutput>} send
+ */
 
-/** What the handler needs of the Redshift Serverless client (a fake in tests). */
-export interface NamespaceClient {
-  send(command: GetNamespaceCommand): Promise<{ namespace?: { adminPasswordSecretArn?: string } }>;
-}
+/**
+ * What the handler needs of the Redshift Serverless client (a fake in tests).
+ *
+ * @typedef {object} NamespaceClient
+ * @property {(command: GetNamespaceCommand) => Promise<{ namespace?: { adminPasswordSecretArn?: string } }>} send
+ */
 
-/** The properties `RedshiftSpectrum` gives each external schema resource. */
-export interface ExternalSchemaProperties {
-  readonly WorkgroupName: string;
-  readonly NamespaceName: string;
-  readonly Database: string;
-  readonly SchemaName: string;
-  readonly GlueDatabase: string;
-  readonly IamRoleArn: string;
-}
+/**
+ * The properties `RedshiftSpectrum` gives each external schema resource.
+ *
+ * @typedef {object} ExternalSchemaProperties
+ * @property {string} WorkgroupName
+ * @property {string} NamespaceName
+ * @property {string} Database
+ * @property {string} SchemaName
+ * @property {string} GlueDatabase
+ * @property {string} IamRoleArn
+ */
 
-/** The custom resource event, as the CDK provider framework passes it. */
-export interface ExternalSchemaEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: ExternalSchemaProperties & { readonly ServiceToken?: string };
-  readonly OldResourceProperties?: ExternalSchemaProperties;
-}
+/**
+ * The custom resource event, as the CDK provider framework passes it.
+ *
+ * @typedef {object} ExternalSchemaEvent
+ * @property {'Create' | 'Update' | 'Delete'} RequestType
+ * @property {string} [PhysicalResourceId]
+ * @property {ExternalSchemaProperties & { ServiceToken?: string }} ResourceProperties
+ * @property {ExternalSchemaProperties} [OldResourceProperties]
+ */
 
-/** How the handler waits (replaced in tests). */
-export interface Clock {
-  sleep(ms: number): Promise<void>;
-  /** Milliseconds left before the Lambda function times out. */
-  remainingMs(): number;
-}
+/**
+ * How the handler waits (replaced in tests).
+ *
+ * @typedef {object} Clock
+ * @property {(ms: number) => Promise<void>} sleep
+ * @property {() => number} remainingMs Milliseconds left before the Lambda function times out.
+ */
+
+/**
+ * Where a statement runs: the workgroup, its database, and the admin secret.
+ *
+ * @typedef {object} Target
+ * @property {string} workgroupName
+ * @property {string} database
+ * @property {string} secretArn
+ */
+
+/**
+ * The clients the handler calls (fakes in tests).
+ *
+ * @typedef {object} Clients
+ * @property {DataApiClient} data
+ * @property {NamespaceClient} namespaces
+ */
+
+/**
+ * What the handler returns to the provider framework.
+ *
+ * @typedef {object} HandlerResult
+ * @property {string} PhysicalResourceId
+ * @property {{ TableCount: number, AdminSecretArn: string }} [Data]
+ */
 
 /** Redshift identifiers the library creates: lower-case, so they never need quoting rules of case. */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,126}$/;
 /** Glue database names every engine of the lake accepts (as `DataLakeZone` validates them). */
 const GLUE_DATABASE = /^[a-z0-9_]{1,255}$/;
+/** A role ARN of any partition (`aws`, `aws-cn`, `aws-us-gov`). */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const POLL_MS = 2000;
 /** Stop polling this long before the function times out, so the failure is reported, not lost. */
@@ -76,31 +122,49 @@ const SAFETY_MS = 15000;
  * names the schema instead of breaking the statement.
  *
  * @see https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
+ * @param {string} name
+ * @returns {string}
  */
-export function quoteIdentifier(name: string): string {
+function quoteIdentifier(name) {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** The statement that creates the schema; refuses inputs that are not plain names and ARNs. */
-export function createSchemaSql(props: ExternalSchemaProperties): string {
+/**
+ * The statement that creates the schema; refuses inputs that are not plain names and ARNs.
+ *
+ * @param {ExternalSchemaProperties} props
+ * @returns {string}
+ */
+function createSchemaSql(props) {
   checkInputs(props);
   return `CREATE EXTERNAL SCHEMA IF NOT EXISTS ${quoteIdentifier(props.SchemaName)} FROM DATA CATALOG `
     + `DATABASE '${props.GlueDatabase}' IAM_ROLE '${props.IamRoleArn}'`;
 }
 
-/** The statement that drops the schema: only Redshift's reference, never the Glue database. */
-export function dropSchemaSql(props: ExternalSchemaProperties): string {
+/**
+ * The statement that drops the schema: only Redshift's reference, never the Glue database.
+ *
+ * @param {ExternalSchemaProperties} props
+ * @returns {string}
+ */
+function dropSchemaSql(props) {
   checkInputs(props);
   return `DROP SCHEMA IF EXISTS ${quoteIdentifier(props.SchemaName)}`;
 }
 
-/** The statement that proves the schema's role can read the catalog: it lists the schema's tables. */
-export function countTablesSql(props: ExternalSchemaProperties): string {
+/**
+ * The statement that proves the schema's role can read the catalog: it lists the schema's tables.
+ *
+ * @param {ExternalSchemaProperties} props
+ * @returns {string}
+ */
+function countTablesSql(props) {
   checkInputs(props);
   return `SELECT COUNT(*) FROM svv_external_tables WHERE schemaname = '${props.SchemaName}'`;
 }
 
-function checkInputs(props: ExternalSchemaProperties): void {
+/** @param {ExternalSchemaProperties} props */
+function checkInputs(props) {
   if (!IDENTIFIER.test(props.SchemaName)) {
     throw new Error(`SchemaName must be a lower-case Redshift identifier, got '${props.SchemaName}'`);
   }
@@ -112,15 +176,14 @@ function checkInputs(props: ExternalSchemaProperties): void {
   }
 }
 
-/** Where a statement runs: the workgroup, its database, and the admin secret. */
-export interface Target {
-  readonly workgroupName: string;
-  readonly database: string;
-  readonly secretArn: string;
-}
-
-/** The ARN of the admin secret Redshift manages for the namespace. */
-export async function adminSecretArn(client: NamespaceClient, namespaceName: string): Promise<string> {
+/**
+ * The ARN of the admin secret Redshift manages for the namespace.
+ *
+ * @param {NamespaceClient} client
+ * @param {string} namespaceName
+ * @returns {Promise<string>}
+ */
+async function adminSecretArn(client, namespaceName) {
   const { namespace } = await client.send(new GetNamespaceCommand({ namespaceName }));
   if (!namespace?.adminPasswordSecretArn) {
     throw new Error(`Namespace ${namespaceName} has no Redshift-managed admin secret (is manageAdminPassword on?)`);
@@ -128,8 +191,16 @@ export async function adminSecretArn(client: NamespaceClient, namespaceName: str
   return namespace.adminPasswordSecretArn;
 }
 
-/** Runs one statement and waits until Redshift has finished it; throws with Redshift's error. */
-export async function runStatement(client: DataApiClient, clock: Clock, target: Target, sql: string): Promise<string> {
+/**
+ * Runs one statement and waits until Redshift has finished it; throws with Redshift's error.
+ *
+ * @param {DataApiClient} client
+ * @param {Clock} clock
+ * @param {Target} target
+ * @param {string} sql
+ * @returns {Promise<string>} the statement's id
+ */
+async function runStatement(client, clock, target, sql) {
   const { Id } = await client.send(new ExecuteStatementCommand({
     WorkgroupName: target.workgroupName,
     Database: target.database,
@@ -156,14 +227,15 @@ export async function runStatement(client: DataApiClient, clock: Clock, target: 
   }
 }
 
-/** The clients the handler calls (fakes in tests). */
-export interface Clients {
-  readonly data: DataApiClient;
-  readonly namespaces: NamespaceClient;
-}
-
-/** Creates, replaces or drops the external schema, as CloudFormation asks. */
-export async function handleEvent(event: ExternalSchemaEvent, clients: Clients, clock: Clock) {
+/**
+ * Creates, replaces or drops the external schema, as CloudFormation asks.
+ *
+ * @param {ExternalSchemaEvent} event
+ * @param {Clients} clients
+ * @param {Clock} clock
+ * @returns {Promise<HandlerResult>}
+ */
+async function handleEvent(event, clients, clock) {
   const props = event.ResourceProperties;
   const client = clients.data;
   if (event.RequestType === 'Delete') {
@@ -192,11 +264,22 @@ export async function handleEvent(event: ExternalSchemaEvent, clients: Clients, 
   return { PhysicalResourceId: props.SchemaName, Data: { TableCount: tableCount, AdminSecretArn: secretArn } };
 }
 
-/** The Lambda entry point. */
-export async function handler(event: ExternalSchemaEvent, context: { getRemainingTimeInMillis(): number }) {
-  const clock: Clock = {
+/**
+ * The Lambda entry point (`index.handler`).
+ *
+ * @param {ExternalSchemaEvent} event
+ * @param {{ getRemainingTimeInMillis(): number }} context
+ * @returns {Promise<HandlerResult>}
+ */
+async function handler(event, context) {
+  /** @type {Clock} */
+  const clock = {
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
     remainingMs: () => context.getRemainingTimeInMillis(),
   };
   return handleEvent(event, { data: new RedshiftDataClient({}), namespaces: new RedshiftServerlessClient({}) }, clock);
 }
+
+module.exports = {
+  quoteIdentifier, createSchemaSql, dropSchemaSql, countTablesSql, adminSecretArn, runStatement, handleEvent, handler,
+};

@@ -1,3 +1,5 @@
+// @ts-check
+'use strict';
 /**
  * The Firehose transform of the streaming demo: runs in AWS Lambda, on each batch Firehose reads
  * from the Kinesis stream.
@@ -13,55 +15,76 @@
  *   the error prefix (`processing-failed/`): a malformed record is never thrown away silently, and
  *   one bad record never fails the whole batch.
  *
+ * Plain JavaScript with no dependency (type-checked from these JSDoc types), loaded as it is with
+ * `lambda.Code.fromAsset`: nothing to bundle, so the demo synthesizes without esbuild or Docker.
+ *
  * @see https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
  */
 
-/** One record of a Firehose transformation event. */
-export interface FirehoseInputRecord {
-  readonly recordId: string;
-  readonly data: string;
-  readonly approximateArrivalTimestamp?: number;
-}
+/**
+ * One record of a Firehose transformation event.
+ *
+ * @typedef {object} FirehoseInputRecord
+ * @property {string} recordId
+ * @property {string} data
+ * @property {number} [approximateArrivalTimestamp]
+ */
 
-/** The event Firehose invokes the transform with. */
-export interface FirehoseTransformationEvent {
-  readonly invocationId?: string;
-  readonly deliveryStreamArn?: string;
-  readonly region?: string;
-  readonly records: FirehoseInputRecord[];
-}
+/**
+ * The event Firehose invokes the transform with.
+ *
+ * @typedef {object} FirehoseTransformationEvent
+ * @property {string} [invocationId]
+ * @property {string} [deliveryStreamArn]
+ * @property {string} [region]
+ * @property {FirehoseInputRecord[]} records
+ */
 
-/** What Firehose accepts for each record. */
-export type TransformationResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
+/**
+ * What Firehose accepts for each record.
+ *
+ * @typedef {'Ok' | 'Dropped' | 'ProcessingFailed'} TransformationResult
+ */
 
-/** One record of the transform's answer. */
-export interface FirehoseOutputRecord {
-  readonly recordId: string;
-  readonly result: TransformationResult;
-  readonly data: string;
-  readonly metadata?: { readonly partitionKeys: Record<string, string> };
-}
+/**
+ * One record of the transform's answer.
+ *
+ * @typedef {object} FirehoseOutputRecord
+ * @property {string} recordId
+ * @property {TransformationResult} result
+ * @property {string} data
+ * @property {{ partitionKeys: Record<string, string> }} [metadata]
+ */
 
-/** The transform's answer. */
-export interface FirehoseTransformationResponse {
-  readonly records: FirehoseOutputRecord[];
-}
+/**
+ * The transform's answer.
+ *
+ * @typedef {object} FirehoseTransformationResponse
+ * @property {FirehoseOutputRecord[]} records
+ */
 
-/** An event as the lake stores it: the columns of the `events` Glue table. */
-export interface LakeEvent {
-  readonly event_id: string;
-  readonly event_type: string;
-  readonly user_id: string;
-  readonly value: number | null;
-  /** UTC, `yyyy-MM-dd HH:mm:ss.SSS`, a timestamp format Firehose's Parquet conversion parses. */
-  readonly event_time: string;
-}
+/**
+ * An event as the lake stores it: the columns of the `events` Glue table.
+ *
+ * @typedef {object} LakeEvent
+ * @property {string} event_id
+ * @property {string} event_type
+ * @property {string} user_id
+ * @property {number | null} value
+ * @property {string} event_time UTC, `yyyy-MM-dd HH:mm:ss.SSS`, a timestamp format Firehose's Parquet conversion parses.
+ */
 
 const EVENT_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
 
-/** Why a record is not a valid event, or the normalized event. */
-export function parseEvent(text: string): LakeEvent | 'heartbeat' | { readonly error: string } {
-  let body: unknown;
+/**
+ * Why a record is not a valid event, or the normalized event.
+ *
+ * @param {string} text
+ * @returns {LakeEvent | 'heartbeat' | { error: string }}
+ */
+function parseEvent(text) {
+  /** @type {unknown} */
+  let body;
   try {
     body = JSON.parse(text);
   } catch {
@@ -70,7 +93,7 @@ export function parseEvent(text: string): LakeEvent | 'heartbeat' | { readonly e
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { error: 'not a JSON object' };
   }
-  const event = body as Record<string, unknown>;
+  const event = /** @type {Record<string, unknown>} */ (body);
   if (event.event_type === 'heartbeat') {
     return 'heartbeat';
   }
@@ -99,8 +122,13 @@ export function parseEvent(text: string): LakeEvent | 'heartbeat' | { readonly e
   };
 }
 
-/** Transforms one record; never throws. */
-export function transformRecord(record: FirehoseInputRecord): FirehoseOutputRecord {
+/**
+ * Transforms one record; never throws.
+ *
+ * @param {FirehoseInputRecord} record
+ * @returns {FirehoseOutputRecord}
+ */
+function transformRecord(record) {
   const parsed = parseEvent(Buffer.from(record.data ?? '', 'base64').toString('utf-8'));
   if (parsed === 'heartbeat') {
     return { recordId: record.recordId, result: 'Dropped', data: record.data };
@@ -118,7 +146,14 @@ export function transformRecord(record: FirehoseInputRecord): FirehoseOutputReco
   };
 }
 
-/** The Lambda handler. */
-export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> {
+/**
+ * The Lambda handler (`index.handler`).
+ *
+ * @param {FirehoseTransformationEvent} event
+ * @returns {Promise<FirehoseTransformationResponse>}
+ */
+async function handler(event) {
   return { records: (event.records ?? []).map(transformRecord) };
 }
+
+module.exports = { parseEvent, transformRecord, handler };
