@@ -20,7 +20,7 @@ export { StateMachineJob, type JobStateMachineOptions } from './core/state-machi
 // Storage (notes part one): the data lake, its governance and tiering; training storage.
 export { DataLake, type DataLakeProps, type DataLakeZoneOptions } from './storage/data-lake';
 export {
-  DataLakeZone, type IDataLakeZone, type DataLakeZoneProps, type DataLakeZoneAttributes, type ObjectLocation,
+  DataLakeZone, DataLakeZoneBase, type IDataLakeZone, type DataLakeZoneProps, type DataLakeZoneAttributes, type ObjectLocation,
 } from './storage/data-lake-zone';
 export {
   LakeFormationGovernance, type LakeFormationGovernanceProps, type TagGrant, type DatabasePermission, type TablePermission,

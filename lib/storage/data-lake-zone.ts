@@ -124,7 +124,7 @@ export function isDataLakeZone(x: unknown): x is IDataLakeZone {
 }
 
 /** The grants every zone has, made or imported. */
-abstract class DataLakeZoneBase extends Construct implements IDataLakeZone {
+export abstract class DataLakeZoneBase extends Construct implements IDataLakeZone {
   public abstract readonly zoneName: string;
   public abstract readonly bucket: s3.IBucket;
   public abstract readonly encryptionKey: kms.IKey;

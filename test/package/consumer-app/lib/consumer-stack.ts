@@ -1,6 +1,8 @@
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib/core';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import * as lib from 'ml-data-engineering-constructs';
@@ -64,26 +66,33 @@ export class ConsumerStack extends cdk.Stack {
 
     // Transformation.
     new lib.GlueEtlPipeline(this, 'Etl', { source: raw, target: curated, targetTableName: 'orders', script: SCRIPT, removalPolicy });
-    new lib.AthenaWorkgroup(this, 'Athena', { zones: [curated], removalPolicy });
+    // A bucket, key and Glue database the user already has, taken as a zone.
+    const reports = lib.DataLakeZone.fromZoneAttributes(this, 'Reports', {
+      bucket: s3.Bucket.fromBucketAttributes(this, 'ReportsBucket', {
+        bucketName: 'existing-reports', encryptionKey: kms.Key.fromKeyArn(this, 'ReportsKey', cdk.Arn.format({ service: 'kms', resource: 'key', resourceName: '1234abcd-12ab-34cd-56ef-1234567890ab' }, this)),
+      }),
+      databaseName: 'reports',
+    });
+    new lib.AthenaWorkgroup(this, 'Athena', { zones: [curated, reports], removalPolicy });
     new lib.SparkScriptAsset(this, 'Script', SCRIPT);
     new lib.EmrServerlessSpark(this, 'Serverless', { scriptPath: SCRIPT, workspace, inputs: [raw], outputs: [curated], removalPolicy });
-    new lib.EmrSparkCluster(this, 'Cluster', { network, scriptPath: SCRIPT, workspace, inputs: [raw], outputs: [curated], removalPolicy });
+    new lib.EmrSparkCluster(this, 'Cluster', { vpc: network.vpc, scriptPath: SCRIPT, workspace, inputs: [raw], outputs: [curated], removalPolicy });
     new lib.SageMakerSparkProcessing(this, 'Processing', { scriptPath: SCRIPT, workspace, inputs: [raw], outputs: [curated], removalPolicy });
     new lib.RedshiftSpectrum(this, 'Spectrum', { vpc: network.vpc, zones: [curated], removalPolicy });
 
     // Training storage and training.
-    const lustre = new lib.LustreTrainingStorage(this, 'Lustre', { vpc: network.vpc, dataRepositories: [{ bucket: curated.bucket }], removalPolicy });
+    const lustre = new lib.LustreTrainingStorage(this, 'Lustre', { vpc: network.vpc, dataRepositories: [{ source: curated }], removalPolicy });
     const efs = new lib.EfsTrainingStorage(this, 'Efs', { vpc: network.vpc, removalPolicy });
-    new lib.EbsVolumeSet(this, 'Volumes', { availabilityZone: props.availabilityZones[0], volumes: [{ name: 'scratch', sizeGiB: 100 }], removalPolicy });
+    new lib.EbsVolumeSet(this, 'Volumes', { availabilityZone: props.availabilityZones[0], volumes: [{ name: 'scratch', size: cdk.Size.gibibytes(100) }], removalPolicy });
     new lib.TrainingJobLauncher(this, 'Training', {
       vpc: network.vpc,
       trainingImage: lib.xgboostImageUri(this),
       inputs: [
-        lib.TrainingInputs.fromS3(this, curated.bucket, { channelName: 'train' }),
-        lustre.trainingInput({ channelName: 'validation' }),
-        efs.trainingInput({ channelName: 'test' }),
+        lib.TrainingInput.fromS3(curated, { channelName: 'train' }),
+        lib.TrainingInput.fromLustre(lustre, { channelName: 'validation' }),
+        lib.TrainingInput.fromEfs(efs, { channelName: 'test' }),
       ],
-      outputBucket: workspaceBucket,
+      output: workspaceBucket,
       jobNamePrefix: 'consumer',
       removalPolicy,
     });
