@@ -7,7 +7,7 @@
  * 2. the S3 File, S3 FastFile and FSx for Lustre state machines start together;
  * 3. each execution SUCCEEDS within 30 minutes with the job's recorded timings.
  *
- * Not run: the EFS launcher (see integ.training-storage.ts).
+ * The EFS launcher runs in integ.training-storage.ts.
  *
  * Run: `npm run integ -- TrainingStorageLustreDemo` (about 40 minutes with the file system's
  * creation, about 0.30 USD: FSx at 0.23 USD an hour while it exists, three short jobs).

@@ -285,7 +285,7 @@ export class SandboxTest {
 function iamAction(service: string, api: string): string {
   const prefixes: Record<string, string> = {
     Athena: 'athena', Glue: 'glue', Kinesis: 'kinesis', KinesisVideo: 'kinesisvideo', KinesisAnalyticsV2: 'kinesisanalytics',
-    Kafka: 'kafka', LakeFormation: 'lakeformation', RedshiftData: 'redshift-data', S3: 's3', SFN: 'states', SageMaker: 'sagemaker',
+    Kafka: 'kafka', Lambda: 'lambda', LakeFormation: 'lakeformation', RedshiftData: 'redshift-data', S3: 's3', SFN: 'states', SageMaker: 'sagemaker',
     DatabaseMigrationService: 'dms', EMRServerless: 'emr-serverless', EMR: 'elasticmapreduce', Firehose: 'firehose',
   };
   const prefix = prefixes[service];

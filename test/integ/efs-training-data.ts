@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { EfsTrainingStorage, acknowledgeWildcards } from '../../lib';
+
+/** Where the function mounts the training-data directory. */
+export const EFS_MOUNT_PATH = '/mnt/training';
+
+/**
+ * The function's code (Node.js, inline): writes each file of the event (`{ files: { name: text } }`)
+ * into the mounted directory and answers with the names written, sorted. A name is one file of
+ * that directory: a path is refused, so the function cannot write outside it.
+ */
+export const EFS_WRITER_CODE = `
+const fs = require('fs/promises');
+const path = require('path');
+exports.handler = async (event) => {
+  const directory = process.env.MOUNT_PATH;
+  const files = Object.entries((event && event.files) || {});
+  if (files.length === 0) throw new Error('no files to write: send { "files": { "<name>": "<text>" } }');
+  for (const [name, text] of files) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error('not a file name: ' + JSON.stringify(name));
+    if (typeof text !== 'string') throw new Error('the text of ' + name + ' is not a string');
+    await fs.writeFile(path.join(directory, name), text);
+  }
+  return { written: files.map(([name]) => name).sort() };
+};
+`;
+
+/** Properties of an {@link EfsTrainingData}. */
+export interface EfsTrainingDataProps {
+  /** The file system whose training-data directory receives the files. */
+  readonly storage: EfsTrainingStorage;
+  /** The VPC of the file system's mount targets. */
+  readonly vpc: ec2.IVpc;
+  /** The key of the function's logs (CloudWatch Logs must be allowed to use it). */
+  readonly logEncryptionKey: kms.IKey;
+}
+
+/**
+ * Test harness of the training-storage sandbox test: a function that writes files into the
+ * training-data directory of an `EfsTrainingStorage`, so that the EFS training launcher has data.
+ *
+ * No AWS API writes a file on EFS: a client must mount it. The function mounts the directory
+ * through an access point (POSIX user 1001, which owns the directory if the access point creates
+ * it), in the isolated subnets, with a security group of its own that the mount targets admit on
+ * NFS (2049). SageMaker mounts the file system as root, without an access point,
+ * and reads the files (mode 0644).
+ *
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html
+ * https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html
+ */
+export class EfsTrainingData extends Construct {
+  /** The function; invoke it with `{ "files": { "train.csv": "<text>" } }`. */
+  public readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: EfsTrainingDataProps) {
+    super(scope, id);
+    const accessPoint = new efs.AccessPoint(this, 'TrainingDataAccessPoint', {
+      fileSystem: props.storage.fileSystem,
+      path: props.storage.trainingDataPath,
+      posixUser: { uid: '1001', gid: '1001' },
+      createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '755' },
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Writes the sandbox test\'s training data onto EFS: mounts the training-data access point, writes its own logs',
+    });
+    const policy = new iam.Policy(this, 'Policy', {
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:log-stream:*`] }),
+        // Lambda creates and deletes the network interfaces of a VPC function with these actions,
+        // which do not support resource-level permissions.
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        }),
+      ],
+      roles: [role],
+    });
+    acknowledgeWildcards(policy, 'Lambda names the log streams of the function at run time, inside its one log group; '
+      + 'the EC2 network-interface actions a VPC function needs do not support resource-level permissions');
+    this.function = new lambda.Function(this, 'Writer', {
+      description: 'Sandbox test harness: writes training files onto the EFS training-data directory',
+      code: lambda.Code.fromInline(EFS_WRITER_CODE),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+      role,
+      logGroup,
+      environment: { MOUNT_PATH: EFS_MOUNT_PATH },
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      // Its own group, closed outbound: the file system's connections admit it on NFS and open
+      // its egress to the mount targets on 2049, nothing else.
+      securityGroups: [new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc, allowAllOutbound: false, description: 'Sandbox test harness: the EFS training-data writer (NFS to the mount targets only)',
+      })],
+      // Grants elasticfilesystem:ClientMount and ClientWrite through this access point, and waits
+      // for the mount targets: a function cannot be created before they are available.
+      filesystem: lambda.FileSystem.fromEfsAccessPoint(accessPoint, EFS_MOUNT_PATH),
+    });
+    this.function.node.addDependency(policy);
+    acknowledgeWildcards(role.node.findChild('DefaultPolicy') as iam.Policy, 'aws-cdk-lib grants elasticfilesystem:ClientMount on * '
+      + 'under the condition elasticfilesystem:AccessPointArn = this access point (lambda.FileSystem.fromEfsAccessPoint)');
+  }
+}
