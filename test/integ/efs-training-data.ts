@@ -1,12 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EfsTrainingStorage, acknowledgeWildcards } from '../../lib';
+import { harnessFunction } from './harness-function';
 
 /** Where the function mounts the training-data directory. */
 export const EFS_MOUNT_PATH = '/mnt/training';
@@ -67,52 +67,35 @@ export class EfsTrainingData extends Construct {
       posixUser: { uid: '1001', gid: '1001' },
       createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '755' },
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Writes the sandbox test\'s training data onto EFS: mounts the training-data access point, writes its own logs',
-    });
-    const policy = new iam.Policy(this, 'Policy', {
-      statements: [
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:log-stream:*`] }),
-        // Lambda creates and deletes the network interfaces of a VPC function with these actions,
-        // which do not support resource-level permissions.
-        new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-          resources: ['*'],
-        }),
-      ],
-      roles: [role],
-    });
-    acknowledgeWildcards(policy, 'Lambda names the log streams of the function at run time, inside its one log group; '
-      + 'the EC2 network-interface actions a VPC function needs do not support resource-level permissions');
-    this.function = new lambda.Function(this, 'Writer', {
+    this.function = harnessFunction(this, 'Writer', {
       description: 'Sandbox test harness: writes training files onto the EFS training-data directory',
-      code: lambda.Code.fromInline(EFS_WRITER_CODE),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      roleDescription: 'Writes the sandbox test\'s training data onto EFS: mounts the training-data access point, writes its own logs',
+      code: EFS_WRITER_CODE,
+      logEncryptionKey: props.logEncryptionKey,
       timeout: Duration.minutes(1),
-      role,
-      logGroup,
       environment: { MOUNT_PATH: EFS_MOUNT_PATH },
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      // Its own group, closed outbound: the file system's connections admit it on NFS and open
-      // its egress to the mount targets on 2049, nothing else.
-      securityGroups: [new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc, allowAllOutbound: false, description: 'Sandbox test harness: the EFS training-data writer (NFS to the mount targets only)',
+      // Lambda creates and deletes the network interfaces of a VPC function with these actions,
+      // which do not support resource-level permissions.
+      statements: [new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
       })],
-      // Grants elasticfilesystem:ClientMount and ClientWrite through this access point, and waits
-      // for the mount targets: a function cannot be created before they are available.
-      filesystem: lambda.FileSystem.fromEfsAccessPoint(accessPoint, EFS_MOUNT_PATH),
+      wildcardReason: 'the EC2 network-interface actions a VPC function needs do not support resource-level permissions',
+      functionProps: {
+        vpc: props.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        // Its own group, closed outbound: the file system's connections admit it on NFS and open
+        // its egress to the mount targets on 2049, nothing else.
+        securityGroups: [new ec2.SecurityGroup(this, 'SecurityGroup', {
+          vpc: props.vpc, allowAllOutbound: false, description: 'Sandbox test harness: the EFS training-data writer (NFS to the mount targets only)',
+        })],
+        // Grants elasticfilesystem:ClientMount and ClientWrite through this access point, and waits
+        // for the mount targets: a function cannot be created before they are available.
+        filesystem: lambda.FileSystem.fromEfsAccessPoint(accessPoint, EFS_MOUNT_PATH),
+      },
     });
-    this.function.node.addDependency(policy);
-    acknowledgeWildcards(role.node.findChild('DefaultPolicy') as iam.Policy, 'aws-cdk-lib grants elasticfilesystem:ClientMount on * '
+    acknowledgeWildcards(this.function.role!.node.findChild('DefaultPolicy') as iam.Policy, 'aws-cdk-lib grants elasticfilesystem:ClientMount on * '
       + 'under the condition elasticfilesystem:AccessPointArn = this access point (lambda.FileSystem.fromEfsAccessPoint)');
   }
 }

@@ -1,0 +1,63 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../../lib';
+
+/** Properties of {@link harnessFunction}. */
+export interface HarnessFunctionProps {
+  /** What the function does (its description). */
+  readonly description: string;
+  /** What its role may do (the role's description). */
+  readonly roleDescription: string;
+  /** The handler's code, deployed inline as `index.js` (no dependency, nothing to bundle). */
+  readonly code: string;
+  /** The key of the function's logs (CloudWatch Logs must be allowed to use it). */
+  readonly logEncryptionKey: kms.IKey;
+  readonly timeout: Duration;
+  readonly environment: Record<string, string>;
+  /** Statements beside the logs permission. @default - none */
+  readonly statements?: iam.PolicyStatement[];
+  /** Why `statements` need wildcards. @default - they have none */
+  readonly wildcardReason?: string;
+  /** Anything else the function needs (a VPC, a file system). @default - none */
+  readonly functionProps?: Partial<lambda.FunctionProps>;
+}
+
+/**
+ * A test-only function of a sandbox test (Node.js, arm64, inline code), with a role of its own
+ * whose policy allows writing its logs, into a log group of its own (encrypted, kept a year,
+ * deleted with the stack). Creates `Logs`, `Role`, `Policy` and the function (`id`) in `scope`.
+ */
+export function harnessFunction(scope: Construct, id: string, props: HarnessFunctionProps): lambda.Function {
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  const policy = new iam.Policy(scope, 'Policy', {
+    statements: [
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:log-stream:*`] }),
+      ...(props.statements ?? []),
+    ],
+    roles: [role],
+  });
+  acknowledgeWildcards(policy, ['Lambda names the log streams of the function at run time, inside its one log group', props.wildcardReason]
+    .filter(Boolean).join('; '));
+  const fn = new lambda.Function(scope, id, {
+    description: props.description,
+    code: lambda.Code.fromInline(props.code),
+    handler: 'index.handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    timeout: props.timeout,
+    role,
+    logGroup,
+    environment: props.environment,
+    ...props.functionProps,
+  });
+  fn.node.addDependency(policy);
+  return fn;
+}
