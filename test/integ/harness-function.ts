@@ -14,6 +14,8 @@ export interface HarnessFunctionProps {
   readonly roleDescription: string;
   /** The handler's code, deployed inline as `index.js` (no dependency, nothing to bundle). */
   readonly code: string;
+  /** The exported function Lambda calls. @default 'index.handler' */
+  readonly handler?: string;
   /** The key of the function's logs (CloudWatch Logs must be allowed to use it). */
   readonly logEncryptionKey: kms.IKey;
   readonly timeout: Duration;
@@ -48,7 +50,7 @@ export function harnessFunction(scope: Construct, id: string, props: HarnessFunc
   const fn = new lambda.Function(scope, id, {
     description: props.description,
     code: lambda.Code.fromInline(props.code),
-    handler: 'index.handler',
+    handler: props.handler ?? 'index.handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,

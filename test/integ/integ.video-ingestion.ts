@@ -6,22 +6,27 @@
  *    customer-managed key;
  * 2. GetDataEndpoint for PUT_MEDIA (the producer's first call), GET_MEDIA and LIST_FRAGMENTS (the
  *    consumer's) each return an HTTPS endpoint of Kinesis Video Streams;
- * 3. a test-only function ({@link VideoFragmentProducer}) acts as the camera and the consumer, with
- *    the library's own grants on the stream (`grantWrite`, `grantRead`): it sends two one-second
- *    H.264 fragments in Matroska with PutMedia, waits until the stream acknowledges both as
- *    PERSISTED (an ERROR acknowledgement fails the test with its code), and finds both with
- *    ListFragments. No AWS SDK has PutMedia, and an assertion is one SDK call, so the function is
- *    the client: it signs its own requests with its role's credentials.
+ * 3. a camera sends video: a test-only function with the stream's `grantWrite` only
+ *    ({@link VideoCameraAndViewer}) sends two one-second H.264 fragments in Matroska with
+ *    PutMedia and waits until the stream acknowledges both as PERSISTED (an ERROR acknowledgement
+ *    fails the test with its code);
+ * 4. a consumer finds it: a second function with the stream's `grantRead` only lists the stream's
+ *    fragments of the last 15 minutes with ListFragments: exactly the two (the stream is new).
  *
- * Run: `npm run integ -- VideoIngestionDemo` (about 5 minutes, under 0.01 USD).
+ * PutMedia is in no AWS SDK but the one for Java (not in the SDK for JavaScript that assertions
+ * call), and an assertion is one SDK call, so the functions are the clients: they sign their own
+ * requests with their roles' credentials, which proves each grant on its own.
+ *
+ * Run: `npm run integ -- VideoIngestionDemo` (about 6 minutes, under 0.01 USD).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { allowLogsToUse } from '../../lib';
 import { createDataKey } from '../../lib/core/secure-bucket';
 import { VideoIngestionDemoStack } from '../../examples/video-ingestion/video-ingestion-stack';
 import { SandboxTest } from './sandbox-test';
-import { VideoFragmentProducer } from './video-fragment-producer';
+import { VideoCameraAndViewer } from './video-camera-and-viewer';
 
 const test = new SandboxTest('VideoIngestionDemo', (app, id) => new VideoIngestionDemoStack(app, id));
 const demo = test.stack as VideoIngestionDemoStack;
@@ -35,12 +40,14 @@ for (const api of ['PUT_MEDIA', 'GET_MEDIA', 'LIST_FRAGMENTS']) {
     .expect(ExpectedResult.objectLike({ DataEndpoint: Match.stringLikeRegexp('^https://') }));
 }
 
-// The camera and the consumer: its logs are encrypted with a key of the test's own.
-const logKey = createDataKey(demo, 'IntegProducerLogKey', 'Encrypts the logs of the sandbox test\'s video producer', { removalPolicy: RemovalPolicy.DESTROY });
+// The camera and the viewer: their logs are encrypted with a key of the test's own.
+const logKey = createDataKey(demo, 'IntegClientLogKey', 'Encrypts the logs of the sandbox test\'s video camera and viewer', { removalPolicy: RemovalPolicy.DESTROY });
 allowLogsToUse(logKey);
-const producer = new VideoFragmentProducer(demo, 'IntegVideoProducer', { video: demo.video, logEncryptionKey: logKey });
+const clients = new VideoCameraAndViewer(demo, 'IntegVideoClients', { video: demo.video, logEncryptionKey: logKey });
 const fragmentNumber = Match.stringLikeRegexp('^[0-9]+$');
-test.call('Lambda', 'Invoke', { FunctionName: producer.function.functionName, Payload: JSON.stringify({}) },
-  [producer.function.functionArn], { actions: ['lambda:InvokeFunction'] })
-  .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.serializedJson({ persisted: [fragmentNumber, fragmentNumber], listed: true }) }));
+const invoke = (fn: lambda.IFunction, event: Record<string, unknown>, answer: Record<string, unknown>) =>
+  test.call('Lambda', 'Invoke', { FunctionName: fn.functionName, Payload: JSON.stringify(event) }, [fn.functionArn], { actions: ['lambda:InvokeFunction'] })
+    .expect(ExpectedResult.objectLike({ StatusCode: 200, Payload: Match.serializedJson(answer) }));
+invoke(clients.camera, {}, { persisted: [fragmentNumber, fragmentNumber] });
+invoke(clients.viewer, { atLeast: 2 }, { fragments: [fragmentNumber, fragmentNumber] });
 test.synth();

@@ -1,25 +1,31 @@
 // @ts-check
 'use strict';
 /**
- * The sandbox test's video producer: runs in AWS Lambda, sends two seconds of H.264 video in
- * Matroska to a Kinesis video stream with `PutMedia`, waits until the stream has PERSISTED every
- * fragment, then finds them with `ListFragments`, as a consumer would.
+ * The sandbox test's video clients: run in AWS Lambda, as two functions with their own roles.
  *
- * No AWS SDK has `PutMedia` (a long-running HTTP POST of an MKV stream, answered by a stream of
- * JSON acknowledgements), so this file is the whole client, with no dependency: a Signature
- * Version 4 signer on node:crypto, a minimal Matroska writer and the four calls.
+ * - `put` (the camera) sends two seconds of H.264 video in Matroska to a Kinesis video stream with
+ *   `PutMedia` and waits until the stream has PERSISTED every fragment;
+ * - `list` (the viewer) finds the fragments that arrived in the last minutes with `ListFragments`,
+ *   as a consumer would.
  *
- * 1. `GetDataEndpoint` (PUT_MEDIA) on the control plane, `https://kinesisvideo.<region>.<suffix>`
+ * `PutMedia` (a long-running HTTP POST of an MKV stream, answered by a stream of JSON
+ * acknowledgements) is in no AWS SDK but the one for Java, so this file is the whole client, with
+ * no dependency: a Signature Version 4 signer on node:crypto, a minimal Matroska writer and the
+ * calls.
+ *
+ * 1. `GetDataEndpoint` on the control plane, `https://kinesisvideo.<region>.<suffix>`
  *    (`KINESIS_VIDEO_ENDPOINT`, set by the construct for the stack's partition);
- * 2. `PutMedia` on that endpoint: the EBML header and tracks, then one cluster per fragment (a key
- *    frame first), absolute timecodes in milliseconds; the answer is read line by line until every
- *    fragment is PERSISTED, or an ERROR acknowledgement, which is thrown with its ErrorId and code;
- * 3. `GetDataEndpoint` (LIST_FRAGMENTS) and `ListFragments` over the fragments' producer
- *    timestamps, retried for a few seconds (listing is eventually consistent).
+ * 2. put: `PutMedia` on the PUT_MEDIA endpoint: the EBML header and tracks, then one cluster per
+ *    fragment (a key frame first), absolute timecodes in milliseconds; the answer is read line by
+ *    line until every fragment is PERSISTED, or an ERROR acknowledgement, which is thrown with its
+ *    ErrorId and code. It answers `{ persisted: [fragment numbers] }`;
+ * 3. list: `ListFragments` on the LIST_FRAGMENTS endpoint over the last `minutes` of server
+ *    timestamps, retried for a few seconds (listing is eventually consistent) until at least
+ *    `atLeast` fragments are there. It answers `{ fragments: [fragment numbers] }`.
  *
- * It answers `{ persisted: [fragment numbers], listed: true }`. It signs with the function's own
- * credentials (the variables Lambda sets), so the calls succeed only if the role's grants carry
- * every action a real producer and consumer need, including the stream key's use by the service.
+ * Each signs with its function's own credentials (the variables Lambda sets), so a call succeeds
+ * only if that role's grant carries every action a real producer or consumer needs, including the
+ * stream key's use by the service on its behalf.
  *
  * The frames are synthetic: a real sequence and picture parameter set for 320x240 Baseline video,
  * but slices whose payload is filler. Kinesis Video Streams stores fragments without decoding them
@@ -515,27 +521,29 @@ async function putMedia(context, endpoint, mkv) {
 }
 
 /**
- * Lists the stream's fragments between two producer timestamps (ms) until all of `numbers` are
- * there, or the attempts run out.
+ * Lists the stream's fragments of the last `minutes` (server timestamps) until at least `atLeast`
+ * are there, or the attempts run out; resolves with their numbers, sorted.
  *
- * @param {Context} context @param {string[]} numbers @param {number} fromMs @param {number} toMs
+ * @param {Context} context @param {number} minutes @param {number} atLeast
+ * @returns {Promise<string[]>}
  */
-async function listed(context, numbers, fromMs, toMs) {
+async function listFragments(context, minutes, atLeast) {
   const endpoint = await dataEndpoint(context, 'LIST_FRAGMENTS');
   /** @type {string[]} */
   let found = [];
   for (let attempt = 1; attempt <= LIST_ATTEMPTS; attempt++) {
+    const now = Date.now();
     const answer = await callJson(context, endpoint, 'listFragments', {
       StreamARN: context.streamArn,
-      FragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: { StartTimestamp: fromMs / 1000, EndTimestamp: toMs / 1000 } },
+      FragmentSelector: { FragmentSelectorType: 'SERVER_TIMESTAMP', TimestampRange: { StartTimestamp: (now - minutes * 60_000) / 1000, EndTimestamp: now / 1000 } },
     });
-    found = (answer.Fragments ?? []).map((/** @type {{ FragmentNumber: string }} */ f) => f.FragmentNumber);
-    if (numbers.every(number => found.includes(number))) {
-      return true;
+    found = (answer.Fragments ?? []).map((/** @type {{ FragmentNumber: string }} */ f) => f.FragmentNumber).sort();
+    if (found.length >= atLeast) {
+      return found;
     }
     await new Promise(resolve => setTimeout(resolve, LIST_INTERVAL_MS));
   }
-  throw new Error(`listFragments: fragments ${numbers.join(', ')} were persisted but not listed after ${LIST_ATTEMPTS} tries; listed: ${found.join(', ') || 'none'}`);
+  throw new Error(`listFragments: ${found.length} fragment(s) in the last ${minutes} minutes after ${LIST_ATTEMPTS} tries, expected at least ${atLeast}`);
 }
 
 /** A required environment variable. @param {string} name */
@@ -548,13 +556,13 @@ function env(name) {
 }
 
 /**
- * Sends two one-second fragments to the stream (`event.streamArn`, or the function's
- * `STREAM_ARN`) and proves they were persisted and can be listed.
+ * What both functions read: the credentials Lambda gives the function, its Region, the control
+ * plane, and the stream (`event.streamArn`, or the function's `STREAM_ARN`).
  *
  * @param {{ streamArn?: string } | undefined} event
- * @returns {Promise<{ persisted: string[], listed: boolean }>}
+ * @returns {Context}
  */
-async function handler(event) {
+function contextOf(event) {
   /** @type {Context} */
   const context = {
     credentials: { accessKeyId: env('AWS_ACCESS_KEY_ID'), secretAccessKey: env('AWS_SECRET_ACCESS_KEY'), sessionToken: process.env.AWS_SESSION_TOKEN },
@@ -563,11 +571,31 @@ async function handler(event) {
     streamArn: event?.streamArn ?? env('STREAM_ARN'),
   };
   endpointUrl(context.controlEndpoint);
-  // Recorded three seconds ago: every timestamp is in the past when it arrives, as from a camera.
-  const mkv = buildMkv({ startMs: Date.now() - 3000, fragments: 2, framesPerFragment: 5, frameIntervalMs: 200, width: 320, height: 240 });
-  const persisted = await putMedia(context, await dataEndpoint(context, 'PUT_MEDIA'), mkv);
-  const lastMs = mkv.timecodes[mkv.timecodes.length - 1];
-  return { persisted, listed: await listed(context, persisted, mkv.timecodes[0] - 1000, lastMs + 2000) };
+  return context;
 }
 
-module.exports = { handler, sign, buildMkv, avcConfiguration, sha256 };
+/**
+ * The camera: sends two one-second fragments to the stream and waits until both are PERSISTED.
+ *
+ * @param {{ streamArn?: string } | undefined} event
+ * @returns {Promise<{ persisted: string[] }>}
+ */
+async function put(event) {
+  const context = contextOf(event);
+  // Recorded three seconds ago: every timestamp is in the past when it arrives, as from a camera.
+  const mkv = buildMkv({ startMs: Date.now() - 3000, fragments: 2, framesPerFragment: 5, frameIntervalMs: 200, width: 320, height: 240 });
+  return { persisted: await putMedia(context, await dataEndpoint(context, 'PUT_MEDIA'), mkv) };
+}
+
+/**
+ * The viewer: the fragments that arrived in the last `minutes` (default 15), once at least
+ * `atLeast` (default 1) are listed.
+ *
+ * @param {{ streamArn?: string, minutes?: number, atLeast?: number } | undefined} event
+ * @returns {Promise<{ fragments: string[] }>}
+ */
+async function list(event) {
+  return { fragments: await listFragments(contextOf(event), event?.minutes ?? 15, event?.atLeast ?? 1) };
+}
+
+module.exports = { put, list, sign, buildMkv, sha256 };

@@ -1,18 +1,20 @@
 /**
- * The sandbox test's video producer (video-fragment-producer.ts and video-producer-handler/):
- * its SigV4 signer against AWS's published example, the Matroska it writes read back element by
- * element, the whole handler against a local stand-in for Kinesis Video Streams, and the function
- * it is deployed as.
+ * The sandbox test's video clients (video-camera-and-viewer.ts and video-client-handler/): the
+ * SigV4 signer against AWS's published example, the Matroska the camera writes read back element
+ * by element, both handlers against a local stand-in for Kinesis Video Streams, and the functions
+ * they are deployed as.
  */
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { VideoIngestion } from '../../lib';
 import { newStack } from '../helpers';
-import { VIDEO_PRODUCER_HANDLER, VideoFragmentProducer } from './video-fragment-producer';
-import { buildMkv, handler, sha256, sign } from './video-producer-handler';
+import { VIDEO_CLIENT_HANDLER, VideoCameraAndViewer } from './video-camera-and-viewer';
+import { buildMkv, list, put, sha256, sign } from './video-client-handler';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny EBML reader: enough Matroska to check what the producer writes.
@@ -256,17 +258,17 @@ function expectValidSignature(request: Recorded, baseUrl: string): void {
   expect(authorization).toContain('/eu-west-1/kinesisvideo/aws4_request');
 }
 
-describe('the producer handler', () => {
+describe('the camera and viewer handlers', () => {
   const saved = { ...process.env };
   let kvs: StandIn | undefined;
 
-  async function run(acks: (timecodes: number[]) => object[], dataEndpointStatus = 200) {
+  async function standInFor(acks: (timecodes: number[]) => object[], dataEndpointStatus = 200) {
     kvs = await standIn(acks, dataEndpointStatus);
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: CREDENTIALS.sessionToken,
       AWS_REGION: 'eu-west-1', KINESIS_VIDEO_ENDPOINT: kvs.url, STREAM_ARN,
     });
-    return handler({});
+    return kvs;
   }
 
   afterEach(async () => {
@@ -275,32 +277,32 @@ describe('the producer handler', () => {
     kvs = undefined;
   });
 
+  const number = (i: number) => `9134385233318143251152430641978829636672422958${i}`;
   const accepted = (timecodes: number[]) => timecodes.flatMap((t, i) => [
-    { EventType: 'BUFFERING', FragmentTimecode: t, FragmentNumber: `9134385233318143251152430641978829636672422958${i}` },
-    { EventType: 'RECEIVED', FragmentTimecode: t, FragmentNumber: `9134385233318143251152430641978829636672422958${i}` },
-  ]).concat(timecodes.map((t, i) => ({ EventType: 'PERSISTED', FragmentTimecode: t, FragmentNumber: `9134385233318143251152430641978829636672422958${i}` })));
+    { EventType: 'BUFFERING', FragmentTimecode: t, FragmentNumber: number(i) },
+    { EventType: 'RECEIVED', FragmentTimecode: t, FragmentNumber: number(i) },
+  ]).concat(timecodes.map((t, i) => ({ EventType: 'PERSISTED', FragmentTimecode: t, FragmentNumber: number(i) })));
 
-  test('puts two fragments, waits until both are PERSISTED, then finds them with ListFragments', async () => {
+  test('the camera puts two fragments and waits until both are PERSISTED; the viewer then lists both', async () => {
     const before = Date.now();
-    await expect(run(accepted)).resolves.toEqual({
-      persisted: ['91343852333181432511524306419788296366724229580', '91343852333181432511524306419788296366724229581'],
-      listed: true,
-    });
-    const requests = kvs!.requests;
+    const kinesis = await standInFor(accepted);
+    await expect(put({})).resolves.toEqual({ persisted: [number(0), number(1)] });
+    await expect(list({ atLeast: 2 })).resolves.toEqual({ fragments: [number(0), number(1)] });
+    const requests = kinesis.requests;
     expect(requests.map(r => `${r.method} ${r.path}`)).toEqual([
       'POST /getDataEndpoint', 'POST /putMedia', 'POST /getDataEndpoint', 'POST /listFragments', 'POST /listFragments',
     ]);
-    requests.forEach(r => expectValidSignature(r, kvs!.url));
+    requests.forEach(r => expectValidSignature(r, kinesis.url));
     expect(JSON.parse(requests[0].body.toString())).toEqual({ StreamARN: STREAM_ARN, APIName: 'PUT_MEDIA' });
     expect(JSON.parse(requests[2].body.toString())).toEqual({ StreamARN: STREAM_ARN, APIName: 'LIST_FRAGMENTS' });
 
-    const put = requests[1];
-    const clusters = parseEbml(put.body)[1].children.filter(e => e.id === 0x1F43B675);
+    const putMedia = requests[1];
+    const clusters = parseEbml(putMedia.body)[1].children.filter(e => e.id === 0x1F43B675);
     const timecodes = clusters.map(c => uintOf(child(c, 0xE7)));
     expect(timecodes).toHaveLength(2);
     expect(timecodes[0]).toBeGreaterThanOrEqual(before - 3000);
     expect(timecodes[1]).toBeLessThan(Date.now()); // recorded in the past, as a camera's video arrives
-    expect(put.headers).toMatchObject({
+    expect(putMedia.headers).toMatchObject({
       'x-amzn-stream-arn': STREAM_ARN,
       'x-amzn-fragment-timecode-type': 'ABSOLUTE',
       'x-amzn-producer-start-timestamp': (timecodes[0] / 1000).toFixed(3),
@@ -308,61 +310,77 @@ describe('the producer handler', () => {
       'transfer-encoding': 'chunked',
       'x-amz-security-token': 'SESSION',
     });
-    const list = JSON.parse(requests[3].body.toString());
-    expect(list).toMatchObject({ StreamARN: STREAM_ARN, FragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP' } });
-    expect(list.FragmentSelector.TimestampRange.StartTimestamp).toBeLessThan(timecodes[0] / 1000);
-    expect(list.FragmentSelector.TimestampRange.EndTimestamp).toBeGreaterThan(timecodes[1] / 1000);
+    // The first listing is empty (eventual consistency); the viewer tries again.
+    const listing = JSON.parse(requests[4].body.toString());
+    expect(listing).toMatchObject({ StreamARN: STREAM_ARN, FragmentSelector: { FragmentSelectorType: 'SERVER_TIMESTAMP' } });
+    const range = listing.FragmentSelector.TimestampRange;
+    expect(range.EndTimestamp - range.StartTimestamp).toBe(15 * 60);
+    expect(range.EndTimestamp * 1000).toBeGreaterThanOrEqual(timecodes[1]);
   });
 
-  test('throws an ERROR acknowledgement with its ErrorId and code, and lists nothing', async () => {
-    await expect(run(timecodes => [
+  test('the camera throws an ERROR acknowledgement with its ErrorId and code', async () => {
+    const kinesis = await standInFor(timecodes => [
       { EventType: 'BUFFERING', FragmentTimecode: timecodes[0], FragmentNumber: '1' },
       { EventType: 'ERROR', FragmentTimecode: timecodes[0], FragmentNumber: '1', ErrorId: 4006, ErrorCode: 'INVALID_MKV_DATA' },
-    ])).rejects.toThrow(/putMedia: ERROR acknowledgement for fragment \d+: ErrorId 4006 INVALID_MKV_DATA/);
-    expect(kvs!.requests.map(r => r.path)).toEqual(['/getDataEndpoint', '/putMedia']);
+    ]);
+    await expect(put({})).rejects.toThrow(/putMedia: ERROR acknowledgement for fragment \d+: ErrorId 4006 INVALID_MKV_DATA/);
+    expect(kinesis.requests.map(r => r.path)).toEqual(['/getDataEndpoint', '/putMedia']);
   });
 
-  test('fails when the answer ends before every fragment is PERSISTED, naming what it saw', async () => {
-    await expect(run(timecodes => [{ EventType: 'PERSISTED', FragmentTimecode: timecodes[0], FragmentNumber: '7' }]))
-      .rejects.toThrow(/the answer ended before every fragment was PERSISTED; acknowledgements: .*"FragmentNumber":"7"/);
+  test('the camera fails when the answer ends before every fragment is PERSISTED, naming what it saw', async () => {
+    await standInFor(timecodes => [{ EventType: 'PERSISTED', FragmentTimecode: timecodes[0], FragmentNumber: '7' }]);
+    await expect(put({})).rejects.toThrow(/the answer ended before every fragment was PERSISTED; acknowledgements: .*"FragmentNumber":"7"/);
   });
 
-  test('fails with the service\'s error type when a call is refused', async () => {
-    await expect(run(accepted, 404)).rejects.toThrow('getDataEndpoint failed: HTTP 404 ResourceNotFoundException {"message":"Stream not found"}');
+  test('the viewer fails when fewer fragments than expected are listed', async () => {
+    await standInFor(accepted);
+    await expect(list({ atLeast: 1 })).rejects.toThrow('listFragments: 0 fragment(s) in the last 15 minutes after 10 tries, expected at least 1');
+  }, 20_000);
+
+  test('a refused call fails with the service\'s error type', async () => {
+    await standInFor(accepted, 404);
+    await expect(list({})).rejects.toThrow('getDataEndpoint failed: HTTP 404 ResourceNotFoundException {"message":"Stream not found"}');
   });
 
-  test('calls nothing but HTTPS, except a stand-in on this machine', async () => {
+  test('nothing but HTTPS is called, except a stand-in on this machine', async () => {
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'SECRET', AWS_REGION: 'eu-west-1', STREAM_ARN, KINESIS_VIDEO_ENDPOINT: 'http://kinesisvideo.eu-west-1.amazonaws.com',
     });
-    await expect(handler({})).rejects.toThrow('refusing to call http://kinesisvideo.eu-west-1.amazonaws.com: Kinesis Video Streams endpoints are HTTPS');
+    await expect(put({})).rejects.toThrow('refusing to call http://kinesisvideo.eu-west-1.amazonaws.com: Kinesis Video Streams endpoints are HTTPS');
   });
 });
 
-test('the function runs the handler inline with the stream\'s producer and consumer grants, outside any VPC', () => {
-  const stack = newStack('VideoProducer');
+test('the camera has only the producer grant and the viewer only the consumer grant, both inline and outside any VPC', () => {
+  const stack = newStack('VideoClients');
   const video = new VideoIngestion(stack, 'Camera');
-  const producer = new VideoFragmentProducer(stack, 'Producer', { video, logEncryptionKey: new kms.Key(stack, 'LogKey', { enableKeyRotation: true }) });
+  const clients = new VideoCameraAndViewer(stack, 'Clients', { video, logEncryptionKey: new kms.Key(stack, 'LogKey', { enableKeyRotation: true }) });
   const template = Template.fromStack(stack);
-  const fn = template.findResources('AWS::Lambda::Function');
-  expect(Object.keys(fn)).toEqual([stack.getLogicalId(producer.function.node.defaultChild as any)]);
-  const props = Object.values(fn)[0].Properties;
-  expect(props.Code.ZipFile).toBe(fs.readFileSync(VIDEO_PRODUCER_HANDLER, 'utf-8'));
-  expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 90 });
-  expect(props.VpcConfig).toBeUndefined();
-  expect(props.Environment.Variables).toEqual({
-    STREAM_ARN: stack.resolve(video.streamArn),
-    KINESIS_VIDEO_ENDPOINT: { 'Fn::Join': ['', ['https://kinesisvideo.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
-  });
-  // Every call the handler makes is allowed by the library's own grants, on this stream and key only.
-  const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter(p => JSON.stringify(p.Properties.Roles).includes(stack.resolve((producer.function.role as any).roleName).Ref))
-    .flatMap(p => p.Properties.PolicyDocument.Statement);
-  const allowed = (action: string, resource: unknown) => statements.some(s => [s.Action].flat().includes(action) && JSON.stringify(s.Resource) === JSON.stringify(resource));
-  for (const action of ['kinesisvideo:GetDataEndpoint', 'kinesisvideo:PutMedia', 'kinesisvideo:ListFragments']) {
-    expect([action, allowed(action, stack.resolve(video.streamArn))]).toEqual([action, true]);
+  const functions = template.findResources('AWS::Lambda::Function');
+  const propsOf = (fn: lambda.Function) => functions[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)].Properties;
+  for (const [fn, handlerName] of [[clients.camera, 'index.put'], [clients.viewer, 'index.list']] as const) {
+    const props = propsOf(fn);
+    expect(props.Code.ZipFile).toBe(fs.readFileSync(VIDEO_CLIENT_HANDLER, 'utf-8'));
+    expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: handlerName, Timeout: 90 });
+    expect(props.VpcConfig).toBeUndefined();
+    expect(props.Environment.Variables).toEqual({
+      STREAM_ARN: stack.resolve(video.streamArn),
+      KINESIS_VIDEO_ENDPOINT: { 'Fn::Join': ['', ['https://kinesisvideo.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+    });
   }
-  for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-    expect([action, allowed(action, stack.resolve(video.encryptionKey.keyArn))]).toEqual([action, true]);
-  }
+  // Each role may do what its one grant allows, on this stream and key only.
+  const allowedTo = (fn: lambda.Function) => {
+    const role = stack.resolve((fn.role as iam.Role).roleName);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.Roles) === JSON.stringify([role]))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    return (action: string, resource: unknown) => statements.some(s => [s.Action].flat().includes(action) && JSON.stringify(s.Resource) === JSON.stringify(resource));
+  };
+  const stream = stack.resolve(video.streamArn);
+  const key = stack.resolve(video.encryptionKey.keyArn);
+  const camera = allowedTo(clients.camera);
+  const viewer = allowedTo(clients.viewer);
+  expect([camera('kinesisvideo:GetDataEndpoint', stream), camera('kinesisvideo:PutMedia', stream), camera('kms:GenerateDataKey', key)]).toEqual([true, true, true]);
+  expect([camera('kinesisvideo:ListFragments', stream), camera('kms:Decrypt', key)]).toEqual([false, false]);
+  expect([viewer('kinesisvideo:GetDataEndpoint', stream), viewer('kinesisvideo:ListFragments', stream), viewer('kms:Decrypt', key)]).toEqual([true, true, true]);
+  expect([viewer('kinesisvideo:PutMedia', stream), viewer('kms:GenerateDataKey', key)]).toEqual([false, false]);
 });
