@@ -82,7 +82,7 @@ export async function checkIamNames(policies: TemplatePolicy[]): Promise<IamName
       const all = expanded.flatMap(entry => entry.actions);
       if (all.length === 0 || all.some(action => action.arnFormats.length === 0)) continue;
       for (const resource of resources.filter(r => r !== '*')) {
-        if (!all.some(action => action.arnFormats.some(format => iamPackages().utils.resourceStringMatchesResourceTypePattern(resource, format)))) {
+        if (!all.some(action => action.arnFormats.some(format => resourceMatchesFormat(resource, format)))) {
           report(`the resource ${resource} is not of a type any of its actions (${patterns.join(', ')}) applies to`);
         }
       }
@@ -99,8 +99,26 @@ function appliesToAny(action: ActionInfo, resources: string[]): boolean {
   if (action.arnFormats.length === 0) {
     return resources.includes('*');
   }
-  return resources.some(resource => action.arnFormats.some(format => iamPackages().utils.resourceStringMatchesResourceTypePattern(resource, format)));
+  return resources.some(resource => action.arnFormats.some(format => resourceMatchesFormat(resource, format)));
 }
+
+/**
+ * Whether a policy's resource can be of a resource type (its ARN format). Pure, and asked again and
+ * again for the same pairs (every grant of a stack names the same few ARNs, every action of a
+ * service the same formats), so the answers are kept: matching a pattern against a format is most
+ * of the rehearsal's time otherwise.
+ */
+function resourceMatchesFormat(resource: string, format: string): boolean {
+  const key = `${resource}\n${format}`;
+  let matches = FORMAT_MATCHES.get(key);
+  if (matches === undefined) {
+    matches = iamPackages().utils.resourceStringMatchesResourceTypePattern(resource, format);
+    FORMAT_MATCHES.set(key, matches);
+  }
+  return matches;
+}
+
+const FORMAT_MATCHES = new Map<string, boolean>();
 
 function describeTypes(action: ActionInfo): string {
   return action.resourceTypes.length === 0

@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { EfsTrainingStorage, PrivateNetwork } from '../../lib';
 import { newStack } from '../helpers';
-import { EFS_MOUNT_PATH, EFS_WRITER_CODE, EfsTrainingData } from './efs-training-data';
+import { EFS_MOUNT_PATH, EFS_WRITER_FILE, EfsTrainingData } from './efs-training-data';
 import { trainingCsv } from './training-runs';
 
 type Handler = (event: unknown) => Promise<{ written: string[] }>;
@@ -20,9 +20,7 @@ describe('the EFS writer handler', () => {
 
   beforeAll(() => {
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'efs-writer-'));
-    const code = path.join(directory, 'index.js');
-    fs.writeFileSync(code, EFS_WRITER_CODE);
-    handler = require(code).handler;
+    handler = require(EFS_WRITER_FILE).handler;
     fs.mkdirSync(path.join(directory, 'mount'));
     process.env.MOUNT_PATH = path.join(directory, 'mount');
   });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -11,26 +13,8 @@ import { harnessFunction } from './harness-function';
 /** Where the function mounts the training-data directory. */
 export const EFS_MOUNT_PATH = '/mnt/training';
 
-/**
- * The function's code (Node.js, inline): writes each file of the event (`{ files: { name: text } }`)
- * into the mounted directory and answers with the names written, sorted. A name is one file of
- * that directory: a path is refused, so the function cannot write outside it.
- */
-export const EFS_WRITER_CODE = `
-const fs = require('fs/promises');
-const path = require('path');
-exports.handler = async (event) => {
-  const directory = process.env.MOUNT_PATH;
-  const files = Object.entries((event && event.files) || {});
-  if (files.length === 0) throw new Error('no files to write: send { "files": { "<name>": "<text>" } }');
-  for (const [name, text] of files) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error('not a file name: ' + JSON.stringify(name));
-    if (typeof text !== 'string') throw new Error('the text of ' + name + ' is not a string');
-    await fs.writeFile(path.join(directory, name), text);
-  }
-  return { written: files.map(([name]) => name).sort() };
-};
-`;
+/** The function's code (Node.js, no dependencies), inlined into the template: see efs-writer-handler/index.js. */
+export const EFS_WRITER_FILE = path.join(__dirname, 'efs-writer-handler', 'index.js');
 
 /** Properties of an {@link EfsTrainingData}. */
 export interface EfsTrainingDataProps {
@@ -70,7 +54,7 @@ export class EfsTrainingData extends Construct {
     this.function = harnessFunction(this, 'Writer', {
       description: 'Sandbox test harness: writes training files onto the EFS training-data directory',
       roleDescription: 'Writes the sandbox test\'s training data onto EFS: mounts the training-data access point, writes its own logs',
-      code: EFS_WRITER_CODE,
+      code: fs.readFileSync(EFS_WRITER_FILE, 'utf-8'),
       logEncryptionKey: props.logEncryptionKey,
       timeout: Duration.minutes(1),
       environment: { MOUNT_PATH: EFS_MOUNT_PATH },
