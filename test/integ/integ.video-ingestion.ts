@@ -22,8 +22,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
-import { allowLogsToUse } from '../../lib';
-import { createDataKey } from '../../lib/core/secure-bucket';
+import { allowLogsToUse, createDataKey } from '../../lib';
 import { VideoIngestionDemoStack } from '../../examples/video-ingestion/video-ingestion-stack';
 import { SandboxTest } from './sandbox-test';
 import { VideoCameraAndViewer } from './video-camera-and-viewer';
