@@ -23,8 +23,8 @@
  *    `kafka/events/year=/month=/day=/hour=/`. Their content is not read back: Firehose gzips
  *    them, and an assertion compares text.
  *
- * Run: `npm run integ -- KafkaIngestionDemo` (about 90 minutes: MSK creates the cluster, turns on
- * multi-VPC connectivity with a rolling restart, then deletes the cluster; about 0.70 USD).
+ * Run: `npm run integ -- KafkaIngestionDemo` (about 2 hours: MSK creates the cluster, turns on
+ * multi-VPC connectivity with a rolling restart, then deletes the cluster; about 1 USD).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
