@@ -24,6 +24,14 @@ export function tagDemoStack(stack: Stack, demo: string = stack.stackName): void
   Tags.of(stack).add(DEMO_TAG, demo);
 }
 
+/** The context key that selects the Kafka demo's deployment (`-c kafka-stage=CLUSTER` for the first one). */
+export const KAFKA_STAGE_CONTEXT = 'kafka-stage';
+
+/** The Kafka demo's deployment stage in `app`'s context: `CLUSTER` if asked for, else `DELIVERY`. */
+export function kafkaStage(app: App): KafkaDeploymentStage {
+  return app.node.tryGetContext(KAFKA_STAGE_CONTEXT) === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY;
+}
+
 /**
  * DMS's account-wide roles, in a stack that `cdk deploy DatabaseIngestionDemo` deploys first;
  * `-c dms-account-roles=existing` leaves it out when the account already has the roles. Built once,
@@ -57,9 +65,7 @@ const DEMO_STACKS: Record<string, (app: App, id: string) => Stack | undefined> =
   DatabaseIngestionDemo: (app, id) => new DatabaseIngestionDemoStack(app, id, { accountRoles: dmsAccountRoles(app)?.roles }),
   StreamAnalyticsDemo: (app, id) => new StreamAnalyticsDemoStack(app, id),
   // Bills about 0.41 USD per hour while deployed; the first deployment needs `-c kafka-stage=CLUSTER`.
-  KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, {
-    stage: app.node.tryGetContext('kafka-stage') === KafkaDeploymentStage.CLUSTER ? KafkaDeploymentStage.CLUSTER : KafkaDeploymentStage.DELIVERY,
-  }),
+  KafkaIngestionDemo: (app, id) => new KafkaIngestionDemoStack(app, id, { stage: kafkaStage(app) }),
   // `-c redshift-azs=us-east-1a,us-east-1b,us-east-1d` names three AZs whose IDs Redshift Serverless supports.
   RedshiftSpectrumDemo: (app, id) => {
     const redshiftAzs = app.node.tryGetContext(REDSHIFT_AZS_CONTEXT);

@@ -8,6 +8,10 @@
  *     npm run integ -- --list                             the demo stacks that have a sandbox test
  *     npm run integ -- --update-snapshots [DemoStack...]  rewrite test/integ/*.snapshot/ (no AWS)
  *
+ * A demo listed in `FIRST_DEPLOYMENTS` (KafkaIngestionDemo) is deployed twice: first its stack
+ * alone, from the test app synthesized with the context given there (`-c kafka-stage=CLUSTER`),
+ * then the test app as usual; the destroy removes both at once.
+ *
  * This is what `integ-runner --force --update-on-failed --no-update-workflow` does for one test,
  * with the project's own CDK CLI: integ-runner 2.197.10 cannot read the cloud assemblies of
  * aws-cdk-lib 2.276 (schema 55; it reads up to 53). The test cases come from the test's integ
@@ -17,6 +21,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { KafkaDeploymentStage } from '../lib';
+import { KAFKA_STAGE_CONTEXT } from '../examples/demo-stacks';
 import { MissingSandboxAccess, resolveSandboxAccess } from './sandbox/credentials';
 import { integTestFiles, snapshotDirOf, synthIntegTest, writeSnapshot } from './sandbox/integ-snapshots';
 import { findLeftovers, formatLeftovers, sdkClients } from './sandbox/leftovers';
@@ -59,6 +65,50 @@ const PRECONDITIONS: Record<string, { file: string; help: string }> = {
   },
 };
 
+/** A deployment of the demo stack that must come before the test's own (its app with other context). */
+export interface FirstDeployment {
+  /** The context the test app is synthesized with for it (`-c key=value`). */
+  readonly context: Record<string, string>;
+  /** Why the demo needs it. */
+  readonly why: string;
+}
+
+/**
+ * Demos whose stack cannot be created as the test needs it in one deployment: `npm run integ` first
+ * deploys the demo stack alone from the test app synthesized with `context`, then the test app as
+ * it is (and as its snapshot is) with the assertions, over the same stack.
+ */
+export const FIRST_DEPLOYMENTS: Record<string, FirstDeployment> = {
+  KafkaIngestionDemo: {
+    context: { [KAFKA_STAGE_CONTEXT]: KafkaDeploymentStage.CLUSTER },
+    why: 'MSK turns on multi-VPC private connectivity, which Firehose needs, only on an existing cluster (KafkaDeploymentStage)',
+  },
+};
+
+/** One `cdk deploy` of a run. */
+export interface Deployment {
+  /** The context to synthesize the test app with. */
+  readonly context: Record<string, string>;
+  /** The stacks to deploy, in order. */
+  readonly stacks: string[];
+  readonly description: string;
+}
+
+/**
+ * The deployments of one sandbox run of `demo`, in order: the {@link FIRST_DEPLOYMENTS} entry, if
+ * any (the demo's stacks only, no assertions), then every stack of the test with its assertions.
+ */
+export function deploymentPlan(demo: string, cases: IntegCases, firstDeployments: Record<string, FirstDeployment> = FIRST_DEPLOYMENTS): Deployment[] {
+  const all = [...cases.stacks, ...cases.assertionStacks];
+  const final: Deployment = { context: {}, stacks: all, description: `${all.join(', ')}: the assertions run as the last resources deploy` };
+  const first = firstDeployments[demo];
+  if (!first) {
+    return [final];
+  }
+  const context = Object.entries(first.context).map(([key, value]) => `-c ${key}=${value}`).join(' ');
+  return [{ context: first.context, stacks: cases.stacks, description: `${cases.stacks.join(', ')} with ${context} first: ${first.why}` }, final];
+}
+
 function cdk(args: string[]): number {
   const result = spawnSync('npx', ['cdk', ...args], { cwd: ROOT, stdio: 'inherit' });
   return result.status ?? 1;
@@ -89,18 +139,33 @@ async function run(demo: string, clean: boolean): Promise<number> {
   const access = await resolveSandboxAccess('npm run integ');
   process.stdout.write(`Sandbox: account ${access.account}, ${access.region}, as ${access.identity}\n`);
 
+  // Every app is synthesized (under the quality gates) before anything is deployed.
   const assembly = fs.mkdtempSync(path.join(os.tmpdir(), `integ-${demo}-`));
   synthIntegTest(file, assembly);
-  const { stacks, assertionStacks } = readIntegCases(assembly);
-  const all = [...stacks, ...assertionStacks];
+  const plan = deploymentPlan(demo, readIntegCases(assembly));
+  const assemblies = plan.map(deployment => {
+    if (Object.keys(deployment.context).length === 0) {
+      return assembly;
+    }
+    const staged = fs.mkdtempSync(path.join(os.tmpdir(), `integ-${demo}-first-`));
+    synthIntegTest(file, staged, deployment.context);
+    return staged;
+  });
+  const all = plan[plan.length - 1].stacks;
   const outputsFile = path.join(assembly, 'outputs.json');
-  process.stdout.write(`Deploying ${all.join(', ')}: the assertions run as the last resources deploy.\n`);
-  const deployed = cdk(['deploy', '--app', assembly, '--require-approval', 'never', '--outputs-file', outputsFile, ...all]);
+  let deployed = 0;
+  for (const [i, deployment] of plan.entries()) {
+    process.stdout.write(`Deploying (${i + 1} of ${plan.length}) ${deployment.description}.\n`);
+    deployed = cdk(['deploy', '--app', assemblies[i], '--require-approval', 'never', '--outputs-file', outputsFile, ...deployment.stacks]);
+    if (deployed !== 0) {
+      break;
+    }
+  }
   const results = assertionResults(outputsFile);
   process.stdout.write(`Assertions (${deployed === 0 ? 'all passed' : 'the deployment failed: see the failed resource above'}):\n${results.join('\n') || '  none recorded'}\n`);
   let destroyed = 0;
   if (clean) {
-    destroyed = cdk(['destroy', '--app', assembly, '--force', ...all.reverse()]);
+    destroyed = cdk(['destroy', '--app', assembly, '--force', ...[...all].reverse()]);
   } else {
     process.stdout.write(`--no-clean: ${all.join(', ')} stay deployed; destroy them with npx cdk destroy --app ${assembly} --force ${all.join(' ')}\n`);
   }

@@ -46,6 +46,10 @@ export interface KafkaIngestionDemoStackProps extends StackProps {
 export class KafkaIngestionDemoStack extends Stack {
   /** The cluster and its delivery into the lake. */
   public readonly kafka: KafkaIngestion;
+  /** The VPC of the brokers and the producers. */
+  public readonly vpc: ec2.IVpc;
+  /** The group of the producers: the brokers admit its members on the IAM/TLS port, and it may reach only them. */
+  public readonly producerSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: KafkaIngestionDemoStackProps = {}) {
     super(scope, id, {
@@ -58,6 +62,7 @@ export class KafkaIngestionDemoStack extends Stack {
 
     // 2. The network: two private subnets in two AZs, no NAT gateway. MSK places one broker in each.
     const network = new PrivateNetwork(this, 'Network', { removalPolicy: RemovalPolicy.DESTROY, maxAzs: 2 });
+    this.vpc = network.vpc;
 
     // 3. The cluster and the delivery. Two brokers (a multiple of the two AZs), the smallest type
     //    multi-VPC connectivity supports, 10 GiB each; the topic has two partitions, replicated twice.
@@ -86,6 +91,7 @@ export class KafkaIngestionDemoStack extends Stack {
     producers.connections.allowToDefaultPort(this.kafka);
     // Its one outbound rule goes to the brokers' group: keep EC2's allow-all default off.
     keepOutboundClosed(producers);
+    this.producerSecurityGroup = producers;
     const producer = new iam.Role(this, 'ProducerRole', {
       assumedBy: new iam.AccountPrincipal(this.account),
       description: 'Demo Kafka producer: connects to the cluster and writes the events topic',

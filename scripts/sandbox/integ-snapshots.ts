@@ -76,20 +76,26 @@ export function writeSnapshot(assemblyDir: string, snapshotDir: string): boolean
 }
 
 /**
- * Synthesizes an integ test app into `outdir`, in this process (the app reads `CDK_OUTDIR`, as it
- * does when the CDK CLI runs it). The quality gates run as part of the synth: a finding throws.
+ * Synthesizes an integ test app into `outdir`, in this process (the app reads `CDK_OUTDIR`, and
+ * `context` from `CDK_CONTEXT_JSON`, as it does when the CDK CLI runs it with `-c key=value`). The
+ * quality gates run as part of the synth: a finding throws. The test file runs anew on each call,
+ * so that one process can synthesize it with different context.
  */
-export function synthIntegTest(testFile: string, outdir: string): void {
-  const previous = process.env.CDK_OUTDIR;
+export function synthIntegTest(testFile: string, outdir: string, context: Record<string, string> = {}): void {
+  const saved = { CDK_OUTDIR: process.env.CDK_OUTDIR, CDK_CONTEXT_JSON: process.env.CDK_CONTEXT_JSON };
   process.env.CDK_OUTDIR = outdir;
+  process.env.CDK_CONTEXT_JSON = JSON.stringify(context);
   try {
+    delete require.cache[require.resolve(testFile)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(testFile);
   } finally {
-    if (previous === undefined) {
-      delete process.env.CDK_OUTDIR;
-    } else {
-      process.env.CDK_OUTDIR = previous;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) {
+        delete process.env[name];
+      } else {
+        process.env[name] = value;
+      }
     }
   }
 }

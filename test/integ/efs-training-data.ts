@@ -58,22 +58,15 @@ export class EfsTrainingData extends Construct {
       logEncryptionKey: props.logEncryptionKey,
       timeout: Duration.minutes(1),
       environment: { MOUNT_PATH: EFS_MOUNT_PATH },
-      // Lambda creates and deletes the network interfaces of a VPC function with these actions,
-      // which do not support resource-level permissions.
-      statements: [new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-        resources: ['*'],
-      })],
-      wildcardReason: 'the EC2 network-interface actions a VPC function needs do not support resource-level permissions',
-      functionProps: {
+      // Its own group, closed outbound: the file system's connections admit it on NFS and open
+      // its egress to the mount targets on 2049, nothing else.
+      vpc: {
         vpc: props.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        // Its own group, closed outbound: the file system's connections admit it on NFS and open
-        // its egress to the mount targets on 2049, nothing else.
-        securityGroups: [new ec2.SecurityGroup(this, 'SecurityGroup', {
+        securityGroup: new ec2.SecurityGroup(this, 'SecurityGroup', {
           vpc: props.vpc, allowAllOutbound: false, description: 'Sandbox test harness: the EFS training-data writer (NFS to the mount targets only)',
-        })],
+        }),
+      },
+      functionProps: {
         // Grants elasticfilesystem:ClientMount and ClientWrite through this access point, and waits
         // for the mount targets: a function cannot be created before they are available.
         filesystem: lambda.FileSystem.fromEfsAccessPoint(accessPoint, EFS_MOUNT_PATH),

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,7 +25,12 @@ export interface HarnessFunctionProps {
   readonly statements?: iam.PolicyStatement[];
   /** Why `statements` need wildcards. @default - they have none */
   readonly wildcardReason?: string;
-  /** Anything else the function needs (a VPC, a file system). @default - none */
+  /**
+   * Runs the function in the isolated subnets of a VPC, in one security group; its role may then
+   * manage the network interfaces Lambda creates for it. @default - not in a VPC
+   */
+  readonly vpc?: { readonly vpc: ec2.IVpc; readonly securityGroup: ec2.ISecurityGroup };
+  /** Anything else the function needs (a file system). @default - none */
   readonly functionProps?: Partial<lambda.FunctionProps>;
 }
 
@@ -37,15 +43,25 @@ export function harnessFunction(scope: Construct, id: string, props: HarnessFunc
   const logGroup = new logs.LogGroup(scope, 'Logs', {
     retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.DESTROY,
   });
+  // Lambda creates and deletes the network interfaces of a VPC function with these actions, which
+  // do not support resource-level permissions.
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+  const vpcStatements = props.vpc ? [new iam.PolicyStatement({
+    actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+    resources: ['*'],
+  })] : [];
   const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
   const policy = new iam.Policy(scope, 'Policy', {
     statements: [
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:log-stream:*`] }),
+      ...vpcStatements,
       ...(props.statements ?? []),
     ],
     roles: [role],
   });
-  acknowledgeWildcards(policy, ['Lambda names the log streams of the function at run time, inside its one log group', props.wildcardReason]
+  acknowledgeWildcards(policy, ['Lambda names the log streams of the function at run time, inside its one log group',
+    props.vpc && 'the EC2 network-interface actions a VPC function needs do not support resource-level permissions', props.wildcardReason]
     .filter(Boolean).join('; '));
   const fn = new lambda.Function(scope, id, {
     description: props.description,
@@ -58,6 +74,7 @@ export function harnessFunction(scope: Construct, id: string, props: HarnessFunc
     role,
     logGroup,
     environment: props.environment,
+    ...(props.vpc ? { vpc: props.vpc.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [props.vpc.securityGroup] } : {}),
     ...props.functionProps,
   });
   fn.node.addDependency(policy);
