@@ -8,15 +8,20 @@
  *    data-access role (not the service-linked role), which is how Lake Formation vends credentials
  *    for the grants.
  *
- * Not asserted: what the analyst can read through the LF-tag grants. An integ-tests-alpha call
- * runs as its provider's role and cannot assume the analyst's, and Lake Formation lists other
- * principals' permissions to its administrators only. The grants deploy with the stack, after the
- * tags and databases (a missing tag or database fails the deployment).
+ * 3. the two people, through their own roles ({@link LakeAccessCheck}, a test-only function that
+ *    assumes them): the data engineer creates a table in the curated and in the raw database (its
+ *    named grants: CREATE_TABLE and the data location); the analyst can read the curated table
+ *    (LF-tag classification=public) and not the raw one (classification=confidential), although
+ *    its IAM policy allows the Glue calls on both: Lake Formation decides.
  *
  * Run: `npm run integ -- DataLakeDemo` (about 5 minutes, under 0.01 USD).
  */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { allowLogsToUse, createDataKey } from '../../lib';
 import { DataLakeDemoStack } from '../../examples/data-lake/data-lake-stack';
+import { LakeAccessCheck } from './lake-access-check';
 import { SandboxTest } from './sandbox-test';
 
 const test = new SandboxTest('DataLakeDemo', (app, id) => new DataLakeDemoStack(app, id));
@@ -35,4 +40,24 @@ for (const zone of ['Raw', 'Curated', 'Analytics']) {
   test.call('LakeFormation', 'ListResources', { FilterConditionList: [{ Field: 'RESOURCE_ARN', ComparisonOperator: 'EQ', StringValueList: [location] }] }, ['*'])
     .expect(ExpectedResult.objectLike({ ResourceInfoList: [Match.objectLike({ ResourceArn: location, RoleArn: dataAccessRole })] }));
 }
+
+// The two people: what Lake Formation lets each do.
+const demo = test.stack;
+const logKey = createDataKey(demo, 'IntegAccessLogKey', 'Encrypts the logs of the sandbox test\'s lake access check', { removalPolicy: RemovalPolicy.DESTROY });
+allowLogsToUse(logKey);
+const engineer = demo.node.findChild('DataEngineerRole') as iam.IRole;
+const analyst = demo.node.findChild('AnalystRole') as iam.IRole;
+const access = new LakeAccessCheck(demo, 'IntegLakeAccess', { engineer, analyst, logEncryptionKey: logKey });
+const tables = ['curated', 'raw'].map(zone => ({
+  database: lake.zone(zone).databaseName,
+  location: `s3://${lake.zone(zone).bucket.bucketName}/integ/orders/`,
+}));
+test.call('Lambda', 'Invoke', {
+  FunctionName: access.function.functionName,
+  Payload: JSON.stringify({ engineerRoleArn: engineer.roleArn, analystRoleArn: analyst.roleArn, tableName: 'integ_orders', tables }),
+}, [access.function.functionArn], { actions: ['lambda:InvokeFunction'] })
+  .expect(ExpectedResult.objectLike({
+    StatusCode: 200,
+    Payload: Match.serializedJson({ tables: [{ database: tables[0].database, analyst: 'readable' }, { database: tables[1].database, analyst: 'denied' }] }),
+  }));
 test.synth();
