@@ -15,6 +15,7 @@ export {
   DataFlow, DataFlowNode, DataFlowStage, DataFlowKind, type DataFlowNodeOptions, type DataFlowEdgeOptions, type RecordedDataFlowNode, type RecordedDataFlowEdge,
 } from './core/data-flow';
 export { acknowledgeWildcards } from './core/wildcard-acknowledgements';
+export { acknowledgeProviderOutsideVpc } from './core/cdk-providers';
 export { StateMachineJob, type JobStateMachineOptions } from './core/state-machine-job';
 
 // Storage (notes part one): the data lake, its governance and tiering; training storage.

@@ -58,15 +58,15 @@ interface Started {
   readonly stacks: PolicyValidationStack[];
   readonly reports: Map<PolicyValidationStack, StackReport>;
   readonly keys: Map<PolicyValidationStack, string>;
-  readonly placeholders: Map<PolicyValidationStack, Placeholders>;
+  readonly synthesisStrings: Map<PolicyValidationStack, SynthesisStrings>;
   readonly missed: PolicyValidationStack[];
   readonly pending?: PendingCheck;
 }
 
 /**
  * Runs a gate with a cache of its per-stack results, so that an unchanged stack is never checked
- * twice. The cache key of a stack hashes its template (with placeholders for its asset hashes and
- * staging paths, see {@link Placeholders}), its construct path, account and region, and the
+ * twice. The cache key of a stack hashes its template (with stable names for its asset hashes and
+ * staging paths, see {@link SynthesisStrings}), its construct path, account and region, and the
  * gate's fingerprints; an entry is a JSON file named after the key, written once (atomically, so
  * concurrent synths can share the folder) and never changed.
  *
@@ -105,22 +105,22 @@ export class CachedValidation {
     const stacks = this.checker.orderStacks?.(context.stackTemplates, context) ?? context.stackTemplates;
     const reports = new Map<PolicyValidationStack, StackReport>();
     const keys = new Map<PolicyValidationStack, string>();
-    const placeholders = new Map<PolicyValidationStack, Placeholders>();
+    const synthesisStrings = new Map<PolicyValidationStack, SynthesisStrings>();
     for (const stack of stacks) {
       const text = fs.readFileSync(stack.templatePath, 'utf-8');
-      const stackPlaceholders = new Placeholders(stack, JSON.parse(text));
-      placeholders.set(stack, stackPlaceholders);
+      const strings = new SynthesisStrings(stack, JSON.parse(text));
+      synthesisStrings.set(stack, strings);
       const key = sha256(JSON.stringify([
         fingerprint, stack.stackConstructPath, stack.accountId ?? null, stack.region ?? null,
-        sha256(stackPlaceholders.hide(text)), this.checker.stackFingerprint?.(stack, context) ?? '',
+        sha256(strings.hide(text)), this.checker.stackFingerprint?.(stack, context) ?? '',
       ]));
       keys.set(stack, key);
       const cached = this.read(key);
-      if (cached) reports.set(stack, JSON.parse(stackPlaceholders.show(cached)));
+      if (cached) reports.set(stack, JSON.parse(strings.show(cached)));
     }
     const missed = stacks.filter(stack => !reports.has(stack));
     this.started = {
-      signature, stacks, reports, keys, placeholders, missed,
+      signature, stacks, reports, keys, synthesisStrings, missed,
       pending: missed.length > 0 ? this.checker.check(missed, context) : undefined,
     };
   }
@@ -129,13 +129,13 @@ export class CachedValidation {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     this.group?.begin(context);
     this.begin(context);
-    const { signature, stacks, reports, keys, placeholders, missed, pending } = this.started!;
+    const { signature, stacks, reports, keys, synthesisStrings, missed, pending } = this.started!;
     this.started = undefined;
     this.reported = signature;
     const fresh = pending?.results() ?? [];
     missed.forEach((stack, index) => {
       reports.set(stack, fresh[index]);
-      this.write(keys.get(stack)!, placeholders.get(stack)!.hide(JSON.stringify(fresh[index])));
+      this.write(keys.get(stack)!, synthesisStrings.get(stack)!.hide(JSON.stringify(fresh[index])));
     });
     this.stats = { gate: this.checker.name, cached: stacks.length - missed.length, checked: missed.length };
     // A deep copy: the framework edits the report it is given (suppressions, construct paths).
@@ -146,7 +146,7 @@ export class CachedValidation {
     return path.join(this.directory, this.checker.name.replace(/[^A-Za-z0-9.-]+/g, '-'), `${key}.json`);
   }
 
-  /** The cached report (as JSON text, with placeholders), if there is a readable one. */
+  /** The cached report (as JSON text, with the stable names), if there is a readable one. */
   private read(key: string): string | undefined {
     try {
       const text = fs.readFileSync(this.file(key), 'utf-8');
@@ -299,20 +299,20 @@ export function sha256(data: string | Buffer): string {
 
 /**
  * The strings of a stack's template and reports that tell where and how it was synthesized rather
- * than what it declares, and the placeholders that stand for them in the cache: the template's
+ * than what it declares, and the stable names (`<asset-hash-1>`) that stand for them in the cache: the template's
  * path (a cache filled from one output directory serves another), and each asset's content hash
  * and staging path. `cdk ls`, `cdk diff X` and `cdk deploy X` skip bundling the assets of the
- * stacks they do not deploy, which then get a placeholder hash and their source path instead:
+ * stacks they do not deploy, which then get a dummy hash and their source path instead:
  * the template is otherwise the one `cdk synth` checked, and no gate can read an asset's content.
  * Assets are found through the metadata the CLI asks for (`aws:asset:path`, `aws:asset:property`).
  */
-class Placeholders {
-  private readonly pairs: Array<{ readonly placeholder: string; readonly actual: string }> = [];
+class SynthesisStrings {
+  private readonly pairs: Array<{ readonly name: string; readonly actual: string }> = [];
 
   constructor(stack: PolicyValidationStack, template: { Resources?: Record<string, { Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }> }) {
     const add = (kind: string, actual: string) => {
       if (!this.pairs.some(pair => pair.actual === actual)) {
-        this.pairs.push({ placeholder: `<${kind}-${this.pairs.filter(pair => pair.placeholder.startsWith(`<${kind}-`)).length + 1}>`, actual });
+        this.pairs.push({ name: `<${kind}-${this.pairs.filter(pair => pair.name.startsWith(`<${kind}-`)).length + 1}>`, actual });
       }
     };
     add('template', stack.templatePath);
@@ -327,14 +327,14 @@ class Placeholders {
     this.pairs.sort((a, b) => b.actual.length - a.actual.length);
   }
 
-  /** `text` (JSON) with placeholders for the stack's strings. */
+  /** `text` (JSON) with the stable names in place of the stack's strings. */
   public hide(text: string): string {
-    return this.pairs.reduce((result, { placeholder, actual }) => result.split(jsonString(actual)).join(placeholder), text);
+    return this.pairs.reduce((result, { name, actual }) => result.split(jsonString(actual)).join(name), text);
   }
 
-  /** `text` (JSON, with placeholders) with this stack's strings. */
+  /** `text` (JSON, with the stable names) with this stack's strings back. */
   public show(text: string): string {
-    return this.pairs.reduce((result, { placeholder, actual }) => result.split(placeholder).join(jsonString(actual)), text);
+    return this.pairs.reduce((result, { name, actual }) => result.split(name).join(jsonString(actual)), text);
   }
 }
 

@@ -23,7 +23,7 @@ export class SourceStamp {
         const stats = fs.statSync(file, { throwIfNoEntry: false });
         return [file, stats?.mtimeMs, stats?.size];
       });
-    // Which stacks a command bundles changes only the assets' placeholders (see `Placeholders`).
+    // Which stacks a command bundles changes only the assets' synthesis strings (see `SynthesisStrings` in cached-validation.ts).
     const context = Object.entries(app.node.getAllContext()).filter(([key]) => key !== 'aws:cdk:bundling-stacks');
     this.stamp = sha256(JSON.stringify([sources, context]));
     this.file = path.join(cacheDirectory, 'last-synth-stamp');

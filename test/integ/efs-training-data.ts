@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { EfsTrainingStorage, acknowledgeWildcards } from '../../lib';
+import { EfsTrainingStorage, Rehearsal, acknowledgeWildcards } from '../../lib';
 import { harnessFunction } from './harness-function';
 
 /** Where the function mounts the training-data directory. */
@@ -74,5 +74,16 @@ export class EfsTrainingData extends Construct {
     });
     acknowledgeWildcards(this.function.role!.node.findChild('DefaultPolicy') as iam.Policy, 'aws-cdk-lib grants elasticfilesystem:ClientMount on * '
       + 'under the condition elasticfilesystem:AccessPointArn = this access point (lambda.FileSystem.fromEfsAccessPoint)');
+
+    // What the deploy rehearsal checks: the NFS packets to the mount targets, and the IAM
+    // authorization Lambda's mount asks for through the access point.
+    const fileSystemArn = Stack.of(this).formatArn({ service: 'elasticfilesystem', resource: 'file-system', resourceName: props.storage.fileSystem.fileSystemId });
+    const source = 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html';
+    Rehearsal.of(this).connects({ description: 'the writer mounts the file system (NFS)', from: this.function, to: props.storage.fileSystem, port: ec2.Port.tcp(2049), source });
+    Rehearsal.of(this).allows(...['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'].map(action => ({
+      description: `Lambda mounts the training-data access point for the writer (${action})`,
+      principal: this.function.role!, action, resource: fileSystemArn,
+      context: { 'elasticfilesystem:AccessPointArn': accessPoint.accessPointArn }, source,
+    })));
   }
 }

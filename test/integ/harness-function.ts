@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -30,6 +30,13 @@ export interface HarnessFunctionProps {
    * manage the network interfaces Lambda creates for it. @default - not in a VPC
    */
   readonly vpc?: { readonly vpc: ec2.IVpc; readonly securityGroup: ec2.ISecurityGroup };
+  /**
+   * Why the function may run outside a VPC (it calls public AWS endpoints): acknowledges Control
+   * Tower's CT.LAMBDA.PR.3 on the function with this reason.
+   *
+   * @default - no acknowledgement (a function outside a VPC then fails the gate)
+   */
+  readonly outsideVpcReason?: string;
   /** Anything else the function needs (a file system). @default - none */
   readonly functionProps?: Partial<lambda.FunctionProps>;
 }
@@ -78,5 +85,11 @@ export function harnessFunction(scope: Construct, id: string, props: HarnessFunc
     ...props.functionProps,
   });
   fn.node.addDependency(policy);
+  if (props.outsideVpcReason) {
+    Validations.of(fn).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: `Sandbox test harness that exists only while a test runs: ${props.outsideVpcReason}; inside a VPC it would need a NAT gateway or interface endpoints`,
+    });
+  }
   return fn;
 }
