@@ -42,7 +42,7 @@ export class AccessLogBucket extends s3.Bucket {
     });
     sendEventsToEventBridge(this);
     acknowledgeProviderOutsideVpc(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'empties buckets of a sandbox stack when they are deleted');
-    Validations.of(this).acknowledge(
+    Validations.of(this.node.defaultChild!).acknowledge(
       {
         id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
         reason: 'S3 server access logging delivers only to target buckets encrypted with SSE-S3, not SSE-KMS',

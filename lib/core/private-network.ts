@@ -24,8 +24,8 @@ export interface PrivateNetworkProps extends DataRetentionProps {
    * The Availability Zones of the subnets, by name (`['eu-west-1a', 'eu-west-1b']`), instead of
    * the stack's first `maxAzs`: at least one, each once, in the stack's Region.
    *
-   * Where the names come from: an environment-agnostic stack has two placeholders; a stack with
-   * an explicit `env` reads its AZs from the context key
+   * Where the names come from: an environment-agnostic stack gets two, chosen at deploy time with
+   * `Fn::GetAZs`; a stack with an explicit `env` reads its AZs from the context key
    * `availability-zones:account=<account>:region=<region>`, which the CDK CLI looks up with your
    * credentials on the first `cdk synth` and caches in `cdk.context.json` (commit that file). CDK's
    * `Vpc` reads that key even when the AZs are given here, to check them against it, so to
@@ -192,9 +192,9 @@ export function allowLogsToUse(key: kms.IKey): void {
  *
  * EC2 gives every VPC security group an allow-all egress rule, and CloudFormation removes it only
  * when the group's own `SecurityGroupEgress` property lists a rule. CDK writes rules to other
- * security groups as separate resources and, once one is added, drops the placeholder rule it
+ * security groups as separate resources and, once one is added, drops the "Disallow all traffic" rule it
  * keeps inline for `allowAllOutbound: false`, so such a group would allow all outbound traffic.
- * This puts the placeholder (ICMP type 252 code 86 to 255.255.255.255/32, which matches no traffic)
+ * This puts that rule (ICMP type 252 code 86 to 255.255.255.255/32, which matches no traffic)
  * back inline. Call it after the group's last egress rule.
  *
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html

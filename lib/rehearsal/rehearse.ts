@@ -66,7 +66,7 @@ export interface StackRehearsal {
 
 /** Options of a rehearsal. */
 export interface RehearsalOptions {
-  /** The placeholder account, region and partition the templates are resolved in. @default - account 123456789012, us-east-1, aws */
+  /** The account, Region and partition the templates are resolved in (no AWS call is made). @default - account 123456789012, us-east-1, aws */
   readonly environment?: RehearsalEnvironment;
 }
 

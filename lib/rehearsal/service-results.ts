@@ -2,7 +2,7 @@
  * What a Task state's integration returns, shaped like the real API's output, so that a
  * `ResultSelector`, `ResultPath`, `OutputPath` or `Choice` naming a field the API does not return
  * fails in the rehearsal as it would in AWS. Each entry copies the response syntax of the API
- * reference page it cites (field names and nesting; values are placeholders), and for `.sync`
+ * reference page it cites (field names and nesting; the values are made up), and for `.sync`
  * integrations the Step Functions page that says which API's output the task returns.
  *
  * A value the rehearsal cannot know (a Lambda function's payload, an execution's output) is

@@ -428,7 +428,7 @@ function callIntrinsic(name: string, args: Json[]): Json {
     case 'States.Format': {
       const [template, ...values] = args;
       let i = 0;
-      return String(template).replace(/\{\}/g, () => (i < values.length ? stringOf(values[i++]) : bad('fewer arguments than {} placeholders')));
+      return String(template).replace(/\{\}/g, () => (i < values.length ? stringOf(values[i++]) : bad('fewer arguments than {} in the format string')));
     }
     case 'States.UUID': return '00000000-0000-4000-8000-000000000000';
     case 'States.StringToJson': return args[0] === OPAQUE ? OPAQUE : JSON.parse(String(args[0]));

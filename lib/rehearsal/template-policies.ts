@@ -4,7 +4,7 @@ import { TemplateResolver, isUnresolved } from './template-resolver';
 /** What a policy document of the template is for. */
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'boundary' | 'endpoint';
 
-/** One policy document of the template, resolved to placeholder values. */
+/** One policy document of the template, resolved as if deployed (see `TemplateResolver`). */
 export interface TemplatePolicy {
   readonly kind: PolicyKind;
   /** The resource that holds the document. */

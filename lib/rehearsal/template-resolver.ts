@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 
 /**
- * The values CloudFormation decides at deploy time, as placeholders: the rehearsal resolves a
- * template as if it were deployed into this account and region.
+ * The account, Region and partition the rehearsal deploys into, on paper: it resolves a template as
+ * if it were deployed there (no AWS call is made).
  */
 export interface RehearsalEnvironment {
   /** @default '123456789012' */
@@ -46,7 +46,8 @@ const PSEUDO_PARAMETERS = ['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'A
 /** Removed from objects and lists where `Ref: AWS::NoValue` stands. */
 const NO_VALUE = Symbol('AWS::NoValue');
 
-interface Placeholder {
+/** One resource as the rehearsal pictures it once deployed: its ids, physical name and properties. */
+interface DeployedResource {
   readonly id: string;
   /** The physical name: the resource's own name property, or one derived from its logical id. */
   readonly name: string;
@@ -65,14 +66,14 @@ interface TypeModel {
   readonly nameProperty?: string[];
   /** Names are lower case (S3 buckets, RDS identifiers). */
   readonly lowerCaseName?: boolean;
-  readonly ref: (x: Placeholder) => string;
-  readonly attributes?: Record<string, (x: Placeholder) => string>;
+  readonly ref: (x: DeployedResource) => string;
+  readonly attributes?: Record<string, (x: DeployedResource) => string>;
 }
 
-const arn = (x: Placeholder, service: string, resource: string, region = x.r, account = x.a): string =>
+const arn = (x: DeployedResource, service: string, resource: string, region = x.r, account = x.a): string =>
   `arn:${x.p}:${service}:${region}:${account}:${resource}`;
-const uuid = (x: Placeholder): string => `${x.hex.slice(0, 8)}-${x.hex.slice(8, 12)}-4${x.hex.slice(13, 16)}-8${x.hex.slice(17, 20)}-${x.hex.slice(20, 32)}`;
-const named = (ref: (x: Placeholder) => string, attributes: Record<string, (x: Placeholder) => string> = {}, nameProperty?: string[]): TypeModel =>
+const uuid = (x: DeployedResource): string => `${x.hex.slice(0, 8)}-${x.hex.slice(8, 12)}-4${x.hex.slice(13, 16)}-8${x.hex.slice(17, 20)}-${x.hex.slice(20, 32)}`;
+const named = (ref: (x: DeployedResource) => string, attributes: Record<string, (x: DeployedResource) => string> = {}, nameProperty?: string[]): TypeModel =>
   ({ ref, attributes, nameProperty });
 
 /**
@@ -174,13 +175,13 @@ const TYPES: Record<string, TypeModel> = {
   'AWS::EMR::SecurityConfiguration': named(x => x.name, {}, ['Name']),
 };
 
-/** A stable hex string derived from a text (placeholder ids must not change between runs). */
+/** A stable hex string derived from a text (generated ids must not change between runs). */
 function hexOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 /**
- * Evaluates the intrinsic functions of a synthesized template to concrete placeholder values:
+ * Evaluates the intrinsic functions of a synthesized template to the concrete values a deployment into the {@link RehearsalEnvironment} would give:
  * `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::If` (with the
  * template's conditions), `Fn::FindInMap`, `Fn::GetAZs`, `Fn::ImportValue`, `Fn::Base64` and the
  * pseudo parameters. Each resource gets a physical name (its name property, or one derived from its
@@ -247,7 +248,7 @@ export class TemplateResolver {
       case 'AWS::Partition': return this.partition;
       case 'AWS::URLSuffix': return this.urlSuffix;
       case 'AWS::StackName': return this.stackName;
-      case 'AWS::StackId': return `arn:${this.partition}:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/${uuid(this.placeholder(this.stackName))}`;
+      case 'AWS::StackId': return `arn:${this.partition}:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/${uuid(this.deployed(this.stackName))}`;
       case 'AWS::NotificationARNs': return [];
       case 'AWS::NoValue': return NO_VALUE;
     }
@@ -264,7 +265,7 @@ export class TemplateResolver {
       return this.resolve(resource.Properties?.SecretId);
     }
     const model = TYPES[resource.Type];
-    return model ? model.ref(this.placeholder(logicalId)) : this.nameOf(logicalId);
+    return model ? model.ref(this.deployed(logicalId)) : this.nameOf(logicalId);
   }
 
   /** `Fn::GetAtt` of a resource. */
@@ -272,7 +273,7 @@ export class TemplateResolver {
     const resource = this.resources[logicalId];
     const model = resource ? TYPES[resource.Type] : undefined;
     const produce = model?.attributes?.[attribute];
-    return produce ? produce(this.placeholder(logicalId)) : `${UNRESOLVED}${logicalId}.${attribute}`;
+    return produce ? produce(this.deployed(logicalId)) : `${UNRESOLVED}${logicalId}.${attribute}`;
   }
 
   /** The physical name of a resource: its name property if the template sets one, else derived from its logical id. */
@@ -326,7 +327,7 @@ export class TemplateResolver {
     throw new Error(`The rehearsal cannot evaluate the condition ${JSON.stringify(definition)}`);
   }
 
-  private placeholder(logicalId: string): Placeholder {
+  private deployed(logicalId: string): DeployedResource {
     const resource = this.resources[logicalId];
     return {
       id: logicalId,

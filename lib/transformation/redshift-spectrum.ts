@@ -455,7 +455,7 @@ export class RedshiftSpectrum extends Construct {
     acknowledgeWildcards(frameworkRole, 'The provider framework invokes any version of its one handler function (`<function ARN>:*`) '
       + 'and Lambda names its log streams at run time, inside its one log group');
     const provider = new cr.Provider(this, 'SchemaProvider', { onEventHandler: fn, frameworkOnEventRole: frameworkRole, logGroup });
-    Validations.of(provider).acknowledge({
+    Validations.of(provider.node.findChild('framework-onEvent')).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
       reason: 'CDK\'s provider framework function only relays CloudFormation requests to the schema handler, through the Lambda API, '
         + 'while the stack deploys; a VPC would add hourly-billed endpoints to a stack meant to cost nothing at idle',

@@ -219,7 +219,7 @@ describe('the guess whether a synth will find its templates in the cache', () =>
     expect(new SourceStamp(app({}), cache).unchanged).toBe(false);
     new SourceStamp(app({}), cache).record();
     expect(new SourceStamp(app({}), cache).unchanged).toBe(true);
-    // The stacks a command bundles change only asset placeholders.
+    // The stacks a command bundles change only their asset hashes and paths.
     expect(new SourceStamp(app({ 'aws:cdk:bundling-stacks': ['One'] }), cache).unchanged).toBe(true);
     expect(new SourceStamp(app({ stacks: 'GlueEtlDemo' }), cache).unchanged).toBe(false);
   });
